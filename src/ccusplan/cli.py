@@ -1,0 +1,167 @@
+"""The ``ccusplan`` command. Thin: parses, calls the layers, prints.
+
+Exit status: 0 a plan was found; 1 infeasible or no solution (with a diagnosis);
+2 bad input (a message naming file, row and field; nothing written).
+Without ``--debug`` no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import ccusplan
+from ccusplan.errors import InputError
+
+EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _State:
+    debug = False
+    quiet = False
+
+    @property
+    def err(self) -> Console:
+        return Console(stderr=True, quiet=self.quiet, highlight=False)
+
+    @property
+    def out(self) -> Console:
+        return Console(quiet=self.quiet, highlight=False, width=100)
+
+
+def _fail(state: _State, exc: BaseException) -> None:
+    """Turn an exception into a message and an exit status."""
+    from ccusplan.optimize.pulp_backend import SolverUnavailable
+
+    console = Console(stderr=True, highlight=False)
+    if isinstance(exc, InputError):
+        console.print(exc.render(), markup=False)
+        sys.exit(EXIT_BAD_INPUT)
+    if isinstance(exc, SolverUnavailable):
+        console.print(f"bad input: {exc}", markup=False)
+        sys.exit(EXIT_BAD_INPUT)
+    if state.debug:
+        raise exc
+    console.print(f"internal error: {type(exc).__name__}: {exc}\n"
+                  "(run `ccusplan --debug ...` for the traceback and report it)", markup=False)
+    sys.exit(EXIT_INTERNAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(ccusplan.__version__, prog_name="ccusplan")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
+    """Plan CO2 capture, transport and storage (CCUS) build-out with MILP."""
+    state = ctx.ensure_object(_State)
+    state.debug, state.quiet = debug, quiet
+
+
+@cli.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(state: _State, case: Path) -> None:
+    """Check CASE and its network; report every problem found."""
+    from ccusplan.io import load
+
+    try:
+        c, net = load(case)
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    corridors = "generated" if net.corridors is None else f"{len(net.corridors)} given"
+    state.out.print(f"{case}: valid — case '{c.name}' ({c.case.mode} mode, "
+                    f"{len(c.horizon.periods)} period(s)); network '{net.name}': "
+                    f"{len(net.sources)} sources, {len(net.sinks)} sinks, "
+                    f"{len(net.junctions)} junctions, corridors {corridors}")
+
+
+@cli.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option("--solver", help="highs (default), cbc, or any solver PuLP knows.")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds; the best plan found is kept.")
+@click.option("--mip-gap", "mip_gap", type=click.FloatRange(0, 1), help="Relative gap to stop at.")
+@click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Result folder (default outputs/<case name>/).")
+@click.option("--solver-log", is_flag=True, help="Show the solver's own log.")
+@click.pass_obj
+def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
+          solver_log) -> None:
+    """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson)."""
+    from ccusplan.io import load
+    from ccusplan.io.results import write_results
+    from ccusplan.optimize import run
+    from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
+
+    err = state.err
+    try:
+        c, net = load(case)
+        out = out or Path("outputs") / c.name
+        with err.status(f"building and solving '{c.name}' with {solver or c.solver.name}…"):
+            outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
+                          threads=threads, msg=solver_log)
+        s = summary(outcome)
+        write_results(out, s, plan_tables(outcome), network_geojson(outcome))
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    _print_summary(state.out, s, outcome)
+    if s["status"] in ("infeasible", "no_solution"):
+        for reason in outcome.diagnosis or ["the solver found no plan within its limits"]:
+            Console(stderr=True, highlight=False).print(f"  - {reason}", markup=False)
+        state.out.print(f"results written to {out}/")
+        sys.exit(EXIT_NO_PLAN)
+    state.out.print(f"results written to {out}/ ({', '.join(_files())})")
+
+
+def _files() -> tuple[str, ...]:
+    from ccusplan.io.results import RESULT_FILES
+
+    return RESULT_FILES
+
+
+def _print_summary(console: Console, s: dict, outcome) -> None:
+    def num(v, fmt="{:,.1f}"):
+        return "—" if v is None else fmt.format(v)
+
+    console.print(f"[bold]{s['case']}[/]: {s['status']} "
+                  f"(objective {num(s['objective_musd'])} MUSD NPV, "
+                  f"bound {num(s['best_bound_musd'])}, gap {num(s['mip_gap'], '{:.2%}')}; "
+                  f"{s['solver']})")
+    console.print(f"model: {s['n_variables']:,} variables ({s['n_binaries']:,} integer), "
+                  f"{s['n_constraints']:,} constraints; build {s['build_seconds']:.2f} s, "
+                  f"solve {s['solve_seconds']:.2f} s")
+    plan = outcome.plan
+    if plan is None:
+        return
+    t = Table(box=None, header_style="bold")
+    for col in ("period", "target Mt/yr", "stored Mt/yr", "sources", "sinks", "new pipe km"):
+        t.add_column(col, justify="right")
+    p = plan.pipelines
+    for i, y in enumerate(outcome.instance.years):
+        src = plan.sources[(plan.sources["period"] == y) & (plan.sources["equipped"] > 0)]
+        snk = plan.sinks[(plan.sinks["period"] == y) & (plan.sinks["open"] > 0)]
+        km = (p.loc[p["period"] == y, "pipes_added"] * p.loc[p["period"] == y, "length_km"]).sum()
+        tgt = outcome.instance.target_mtpa[i] if outcome.instance.mode == "target" else None
+        t.add_row(str(y), num(tgt), num(plan.stored_mtpa[i]), str(len(src)), str(len(snk)),
+                  num(km, "{:,.0f}"))
+    console.print(t)
+    parts = s["npv_musd_by_part"]
+    console.print(f"NPV by part (MUSD): capture {parts['capture']:,.0f}, transport "
+                  f"{parts['transport']:,.0f}, storage {parts['storage']:,.0f}"
+                  + (f", revenue {parts['revenue']:,.0f}" if parts["revenue"] else "")
+                  + f"; levelised {num(s['levelized_cost_usd_per_t'], '{:,.2f}')} USD/t stored; "
+                  f"{s['pipeline_km']:,.0f} km of new pipe")
+
+
+def main() -> None:
+    cli(obj=_State())
+
+
+if __name__ == "__main__":
+    main()

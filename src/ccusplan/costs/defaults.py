@@ -1,0 +1,80 @@
+"""Capture and storage costs by kind, filled in where a network leaves them blank.
+
+The cited figures are in ``costs/data/capture_defaults.csv`` and
+``storage_defaults.csv`` (see ``costs/data/README.md``). A capture kind is given
+as a levelised cost of capture (USD/t) with the share of it that is capital; it
+is split into capital, fixed O&M and a variable cost per tonne so that a site
+captured at full capacity, financed at the reference rate and life, costs
+exactly the cited levelised figure:
+
+* ``capex = capital_share · levelised · capacity / crf_ref``
+* ``fixed O&M per year = fixed_om_fraction · capex``
+* ``variable = levelised − capital_share · levelised − fixed O&M per year / capacity``
+
+Values given in the network always win over defaults.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from ccusplan.costs.finance import capital_recovery_factor
+
+#: Reference financing used to turn a levelised capture cost into capital:
+#: 8 %/yr over 25 years, the IEA / NETL convention for capture plant cost
+#: comparisons (ccusplan assumption; the cited levelised figures do not all
+#: state their financing).
+REFERENCE_RATE = 0.08
+REFERENCE_LIFE_YEARS = 25
+
+
+@cache
+def _table(name: str) -> pd.DataFrame:
+    with resources.files("ccusplan.costs").joinpath(f"data/{name}").open() as fh:
+        return pd.read_csv(fh).set_index("kind")
+
+
+def capture_defaults() -> pd.DataFrame:
+    """Per kind: capex per Mt/yr, fixed O&M fraction, variable USD/t (derived as above)."""
+    t = _table("capture_defaults.csv")
+    crf_ref = capital_recovery_factor(REFERENCE_RATE, REFERENCE_LIFE_YEARS)
+    capex_per_mtpa = t["capital_share"] * t["levelized_cost_usd_per_t"] / crf_ref
+    fom_per_mtpa = t["capture_fixed_om_fraction_per_yr"] * capex_per_mtpa
+    variable = t["levelized_cost_usd_per_t"] * (1 - t["capital_share"]) - fom_per_mtpa
+    return pd.DataFrame({
+        "capex_musd_per_mtpa": capex_per_mtpa,
+        "fixed_om_musd_per_yr_per_mtpa": fom_per_mtpa,
+        "capture_cost_usd_per_t": variable,
+    })
+
+
+def fill_source_costs(sources: pd.DataFrame) -> pd.DataFrame:
+    """Sources with blank capture cost columns filled from the kind defaults."""
+    cols = ["capture_cost_usd_per_t", "capture_capex_musd", "capture_fixed_om_musd_per_yr"]
+    if sources[cols].notna().all().all():
+        return sources.copy()
+    d = capture_defaults().reindex(sources["kind"]).set_axis(sources.index)
+    cap = sources["capacity_mtpa"]
+    out = sources.copy()
+    out["capture_cost_usd_per_t"] = out["capture_cost_usd_per_t"].fillna(d["capture_cost_usd_per_t"])
+    out["capture_capex_musd"] = out["capture_capex_musd"].fillna(d["capex_musd_per_mtpa"] * cap)
+    out["capture_fixed_om_musd_per_yr"] = out["capture_fixed_om_musd_per_yr"].fillna(
+        d["fixed_om_musd_per_yr_per_mtpa"] * cap
+    )
+    return out
+
+
+def fill_sink_costs(sinks: pd.DataFrame) -> pd.DataFrame:
+    """Sinks with blank storage cost columns filled from the kind defaults (wells: 0)."""
+    cols = ["storage_cost_usd_per_t", "storage_capex_musd", "storage_fixed_om_musd_per_yr"]
+    out = sinks.copy()
+    if out[cols].isna().any().any():
+        d = _table("storage_defaults.csv").reindex(sinks["kind"]).set_axis(sinks.index)
+        for col in cols:
+            out[col] = out[col].fillna(d[col])
+    for col in ("well_capex_musd", "well_fixed_om_musd_per_yr"):
+        out[col] = out[col].fillna(0.0)
+    return out

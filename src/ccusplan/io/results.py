@@ -1,0 +1,53 @@
+"""Write results atomically (DESIGN "Command line and result contract").
+
+All files are written into a temporary folder next to the destination, which is
+then moved into place, so a reader never sees a half-written result and a
+crash leaves the previous result untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+RESULT_FILES = ("summary.json", "plan_sources.csv", "plan_sinks.csv", "plan_pipelines.csv",
+                "network.geojson")
+
+
+def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
+    """Run each writer into a temporary sibling folder, then move it to ``out``."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, write in writers.items():
+            write(tmp / name)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_results(out: Path, summary: dict, tables: dict[str, pd.DataFrame],
+                  geojson: dict) -> Path:
+    """summary.json, the plan tables and network.geojson, written atomically into ``out``."""
+    writers: dict[str, Callable[[Path], None]] = {
+        "summary.json": lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"),
+        "network.geojson": lambda p: p.write_text(json.dumps(geojson) + "\n"),
+    }
+    for name, df in tables.items():
+        writers[name] = lambda p, df=df: df.to_csv(p, index=False, float_format="%.6g")
+    return write_atomic(out, writers)

@@ -1,0 +1,227 @@
+"""Plain domain objects: the network as tables, the case as a frozen schema.
+
+No I/O and no solver here. The network is a set of pandas tables whose columns
+carry their units in their names (``capacity_mtpa``, ``length_km`` ...); which
+columns exist, their types, ranges and defaults are data, in
+``data/network_schema.csv``. A networkx graph is derived from the tables when a
+graph algorithm needs one, built in sorted order so results never depend on
+hash order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import networkx as nx
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NODE_TABLES = ("sources", "sinks", "junctions")
+TABLES = (*NODE_TABLES, "corridors", "pipe_classes")
+
+SOURCE_KINDS = (
+    "coal_power", "gas_power", "cement", "steel", "refinery", "chemical",
+    "coal_to_chemicals", "ng_processing", "hydrogen", "bioenergy", "dac", "other",
+)
+SINK_KINDS = ("saline", "saline_offshore", "eor", "depleted_gas", "utilization")
+
+
+@cache
+def schema() -> pd.DataFrame:
+    """The network schema: one row per (table, column) with type, unit, range, default."""
+    with resources.files("ccusplan").joinpath("data/network_schema.csv").open() as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    df["required"] = df["required"].eq("yes")
+    return df
+
+
+def columns(table: str) -> list[str]:
+    """All contract columns of one table, in schema order."""
+    s = schema()
+    return s.loc[s["table"] == table, "column"].tolist()
+
+
+@dataclass(frozen=True)
+class Network:
+    """Capture sources, storage sinks, junctions and candidate corridors.
+
+    Every table holds every contract column (missing optional values are NaN).
+    ``sources``, ``sinks`` and ``junctions`` are indexed by node id.
+    ``corridors`` is ``None`` when the network has no corridors file (candidates
+    are then generated); it may carry a ``geometry`` column of shapely lines.
+    ``pipe_classes`` is ``None`` when the built-in pipe sizes are used.
+    """
+
+    name: str
+    sources: pd.DataFrame
+    sinks: pd.DataFrame
+    junctions: pd.DataFrame
+    corridors: pd.DataFrame | None = None
+    pipe_classes: pd.DataFrame | None = None
+    path: Path | None = None
+
+    def nodes(self) -> pd.DataFrame:
+        """All nodes: id index, columns ``role`` (source/sink/junction), ``lon``, ``lat``."""
+        parts = [
+            t[["lon", "lat"]].assign(role=role)
+            for t, role in (
+                (self.sources, "source"), (self.sinks, "sink"), (self.junctions, "junction"),
+            )
+        ]
+        return pd.concat(parts)
+
+    def graph(self) -> nx.Graph:
+        """Undirected graph of nodes and corridors, nodes and edges added in sorted order."""
+        g = nx.Graph()
+        nodes = self.nodes().sort_index()
+        g.add_nodes_from((i, {"role": r}) for i, r in zip(nodes.index, nodes["role"]))
+        if self.corridors is not None:
+            c = self.corridors.sort_values(["from", "to"])
+            g.add_edges_from(zip(c["from"], c["to"]))
+        return g
+
+    def with_corridors(self, corridors: pd.DataFrame) -> Network:
+        return Network(self.name, self.sources, self.sinks, self.junctions,
+                       corridors, self.pipe_classes, self.path)
+
+
+# --------------------------------------------------------------------------- case
+
+class _Strict(BaseModel):
+    """Frozen, and unknown keys are rejected by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaseInfo(_Strict):
+    """``[case]``: what the case is and which network it runs on."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    network: Path
+    """Network folder, GeoPackage or GeoJSON folder, relative to the case file."""
+    mode: Literal["target", "price"] = "target"
+    description: str = ""
+
+
+class Horizon(_Strict):
+    """``[horizon]``: period start years; each period lasts until the next starts."""
+
+    periods: Annotated[list[int], Field(min_length=1)]
+    period_years: Annotated[int, Field(ge=1, le=100)] = 5
+    """Length of the last period (and of every period when they are evenly spaced)."""
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Horizon:
+        for a, b in zip(self.periods, self.periods[1:]):
+            if b <= a:
+                raise ValueError(f"periods must be strictly increasing, but {b} follows {a}")
+        return self
+
+    @property
+    def lengths_years(self) -> list[int]:
+        p = self.periods
+        return [b - a for a, b in zip(p, p[1:])] + [self.period_years]
+
+
+class Target(_Strict):
+    """``[target]``: Mt/yr stored in each period, explicit or as a scale-up."""
+
+    mtpa: list[Annotated[float, Field(ge=0)]] | None = None
+    base_mtpa: Annotated[float, Field(gt=0)] | None = None
+    factor: Annotated[float, Field(gt=0)] | None = None
+    by: int | None = None
+    shape: Literal["linear", "exponential", "s-curve"] = "exponential"
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Target:
+        scale = (self.base_mtpa, self.factor, self.by)
+        if self.mtpa is None and any(v is None for v in scale):
+            raise ValueError("give either mtpa = [...] or all of base_mtpa, factor and by")
+        if self.mtpa is not None and any(v is not None for v in scale):
+            raise ValueError("give either mtpa = [...] or base_mtpa/factor/by, not both")
+        return self
+
+
+class Price(_Strict):
+    """``[price]``: price mode — a credit per tonne stored (USD/t), one value or one per period."""
+
+    usd_per_t: float | list[float]
+
+
+class Finance(_Strict):
+    """``[finance]``: discounting and capital recovery."""
+
+    discount_rate: Annotated[float, Field(ge=0, lt=1)] = 0.08
+    crf: Annotated[float, Field(gt=0, le=1)] | None = None
+    """One capital recovery factor for every asset, instead of rate + lives."""
+    pipeline_life_years: Annotated[int, Field(ge=1, le=100)] = 30
+    capture_life_years: Annotated[int, Field(ge=1, le=100)] = 25
+    storage_life_years: Annotated[int, Field(ge=1, le=100)] = 30
+
+
+class Solver(_Strict):
+    """``[solver]``: which solver and how long it may run."""
+
+    name: Annotated[str, Field(min_length=1)] = "highs"
+    time_limit_s: Annotated[float, Field(gt=0)] = 600.0
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
+    threads: Annotated[int, Field(ge=1)] | None = None
+
+
+class Candidates(_Strict):
+    """``[candidates]``: how corridors are generated when the network has none."""
+
+    k_nearest: Annotated[int, Field(ge=0, le=50)] = 4
+    """Each node is also joined to this many nearest neighbours (besides Delaunay)."""
+    detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.2
+    """Route length / geodesic length for generated corridors."""
+
+
+class Case(_Strict):
+    """A whole case file. ``network`` is already resolved to an absolute path."""
+
+    case: CaseInfo
+    horizon: Horizon
+    target: Target | None = None
+    price: Price | None = None
+    finance: Finance = Finance()
+    solver: Solver = Solver()
+    candidates: Candidates = Candidates()
+    path: Path | None = None
+    """The case file itself (set by the loader; not a TOML key)."""
+
+    @model_validator(mode="after")
+    def _mode_tables(self) -> Case:
+        n = len(self.horizon.periods)
+        if self.case.mode == "target":
+            if self.target is None:
+                raise ValueError("mode = 'target' needs a [target] table")
+            if self.target.mtpa is not None and len(self.target.mtpa) != n:
+                raise ValueError(
+                    f"[target] mtpa has {len(self.target.mtpa)} values but [horizon] "
+                    f"periods has {n}: give one target per period"
+                )
+            if self.target.by is not None and not (
+                self.horizon.periods[0] < self.target.by <= self.horizon.periods[-1]
+            ):
+                raise ValueError(
+                    f"[target] by = {self.target.by} is outside the horizon "
+                    f"({self.horizon.periods[0]}–{self.horizon.periods[-1]}]"
+                )
+        else:
+            if self.price is None:
+                raise ValueError("mode = 'price' needs a [price] table with usd_per_t")
+            p = self.price.usd_per_t
+            if isinstance(p, list) and len(p) != n:
+                raise ValueError(
+                    f"[price] usd_per_t has {len(p)} values but [horizon] periods has {n}"
+                )
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.case.name

@@ -1,0 +1,152 @@
+"""The build-out MILP, one formulation for any number of periods (T = 1 is a single period).
+
+Variables (per period t; "in service" blocks never decrease over t):
+
+=================  =========  ===============================================
+block              shape      meaning
+=================  =========  ===============================================
+``capture_on``     (I, T)     source i equipped (binary, in service)
+``capture``        (I, T)     Mt/yr captured at source i
+``pipes``          (O, T)     pipes of option o in service (integer)
+``pipe_size``      (S, T)     Mt/yr of sized capacity of sized option o
+``flow_fwd/rev``   (E, T)     Mt/yr on corridor e, from→to / to→from
+``sink_open``      (K, T)     sink k open (binary, in service)
+``wells``          (W, T)     wells at sink k (integer; sinks with a well rate)
+``injection``      (K, T)     Mt/yr injected at sink k
+=================  =========  ===============================================
+
+Objective: NPV in MUSD. Every capital cost is paid as an annuity (CRF × capex)
+for each year the asset is in service within the horizon; fixed O&M for the
+same years; variable costs per tonne for every tonne; the price (price mode) is
+a revenue per tonne stored. A year's money is weighted by its discount factor,
+summed over the period (``Instance.weight_years``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ccusplan.optimize.instance import Instance
+from ccusplan.optimize.lp import LinearProgram
+
+
+@dataclass(frozen=True)
+class Formulation:
+    lp: LinearProgram
+    sized: np.ndarray  # option indices that have a pipe_size variable
+
+
+def _rows(shape: tuple[int, ...]) -> np.ndarray:
+    return np.arange(int(np.prod(shape))).reshape(shape)
+
+
+def _never_decrease(lp: LinearProgram, name: str, v: np.ndarray) -> None:
+    """v[:, t-1] ≤ v[:, t]: what is in service stays in service."""
+    if v.shape[1] < 2 or v.shape[0] == 0:
+        return
+    r = _rows((v.shape[0], v.shape[1] - 1))
+    lp.add_rows(f"{name}_kept", r.size, [(r, v[:, :-1], 1.0), (r, v[:, 1:], -1.0)], hi=0.0)
+
+
+def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
+    """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
+    short at a cost of 1 per Mt/yr and nothing else costs anything."""
+    lp = LinearProgram()
+    T = inst.n_periods
+    W = inst.weight_years
+    I, K, E, O = len(inst.src_node), len(inst.snk_node), len(inst.cor_from), len(inst.opt_corridor)
+    N = len(inst.node_ids)
+    has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
+    sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
+    big = inst.max_flow_mtpa
+
+    # ---------------------------------------------------------------- variables
+    src_ok = inst.src_available.astype(float)
+    snk_ok = inst.snk_available.astype(float)
+    x = lp.add_vars("capture_on", (I, T), hi=src_ok, integer=True)
+    a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
+    n = lp.add_vars("pipes", (O, T), hi=inst.opt_max_count[:, None] * np.ones(T), integer=True)
+    q = lp.add_vars("pipe_size", (len(sized), T),
+                    hi=(inst.opt_cap_mtpa * inst.opt_max_count)[sized][:, None] * np.ones(T))
+    fp = lp.add_vars("flow_fwd", (E, T), hi=big)
+    fm = lp.add_vars("flow_rev", (E, T), hi=big)
+    z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
+    well_ub = np.ceil(inst.snk_inj_mtpa[has_wells] / inst.snk_well_mtpa[has_wells] - 1e-9)
+    w = lp.add_vars("wells", (len(has_wells), T), hi=well_ub[:, None] * snk_ok[has_wells], integer=True)
+    s = lp.add_vars("injection", (K, T), hi=inst.snk_inj_mtpa[:, None] * snk_ok)
+
+    # ---------------------------------------------------------------- constraints
+    for name, v in (("capture_on", x), ("pipes", n), ("sink_open", z), ("wells", w)):
+        _never_decrease(lp, name, v)
+
+    r = _rows((I, T))
+    lp.add_rows("capture_capacity", r.size,
+                [(r, a, 1.0), (r, x, -inst.src_cap_mtpa[:, None] * np.ones(T))], hi=0.0)
+    r = _rows((K, T))
+    lp.add_rows("injection_rate", r.size,
+                [(r, s, 1.0), (r, z, -inst.snk_inj_mtpa[:, None] * np.ones(T))], hi=0.0)
+    r = _rows((len(has_wells), T))
+    lp.add_rows("well_rate", r.size,
+                [(r, s[has_wells], 1.0), (r, w, -inst.snk_well_mtpa[has_wells][:, None] * np.ones(T))],
+                hi=0.0)
+    rk = np.repeat(np.arange(K), T)
+    lp.add_rows("storage_capacity", K,
+                [(rk, s, np.tile(inst.period_years.astype(float), K))], hi=inst.snk_cap_mt)
+
+    # flow balance: out − in − capture + injection = 0 at every node and period
+    tt = np.arange(T)
+    node_row = lambda nodes: nodes[:, None] * T + tt  # noqa: E731
+    lp.add_rows("balance", N * T, [
+        (node_row(inst.cor_from), fp, 1.0), (node_row(inst.cor_to), fp, -1.0),
+        (node_row(inst.cor_to), fm, 1.0), (node_row(inst.cor_from), fm, -1.0),
+        (node_row(inst.src_node), a, -1.0), (node_row(inst.snk_node), s, 1.0),
+    ], lo=0.0, hi=0.0)
+
+    # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q
+    unsized = np.setdiff1d(np.arange(O), sized)
+    cor_row = lambda opts: inst.opt_corridor[opts][:, None] * T + tt  # noqa: E731
+    r = _rows((E, T))
+    lp.add_rows("corridor_capacity", E * T, [
+        (r, fp, 1.0), (r, fm, 1.0),
+        (cor_row(unsized), n[unsized], -inst.opt_cap_mtpa[unsized][:, None] * np.ones(T)),
+        (cor_row(sized), q, -1.0),
+    ], hi=np.repeat(inst.cor_existing_mtpa, T))
+
+    # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1})
+    if len(sized):
+        Q = inst.opt_cap_mtpa[sized][:, None] * np.ones(T)
+        r = _rows((len(sized), T))
+        terms = [(r, q, 1.0), (r, n[sized], -Q)]
+        if T > 1:
+            terms += [(r[:, 1:], q[:, :-1], -1.0), (r[:, 1:], n[sized][:, :-1], Q[:, 1:])]
+        lp.add_rows("sized_capacity", r.size, terms, hi=0.0)
+
+    if inst.mode == "target":
+        rt = np.tile(tt, (K, 1))
+        terms = [(rt, s, 1.0)]
+        if elastic_targets:
+            short = lp.add_vars("target_shortfall", (T,))
+            terms.append((tt, short, 1.0))
+            lp.add_cost(short, 1.0)
+        lp.add_rows("target", T, terms, lo=inst.target_mtpa)
+
+    if not elastic_targets:
+        _objective(lp, inst, x, a, n, q, sized, fp, fm, z, w, has_wells, s, W)
+    return Formulation(lp, sized)
+
+
+def _objective(lp, inst, x, a, n, q, sized, fp, fm, z, w, has_wells, s, W) -> None:
+    Wt = W[None, :]
+    lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
+    lp.add_cost(a, inst.src_var_usd_per_t[:, None] * Wt)
+    pipe_annual = inst.crf_pipeline + inst.opt_om_fraction
+    lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
+    lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
+    lp.add_cost(fp, inst.cor_var_usd_per_t[:, None] * Wt)
+    lp.add_cost(fm, inst.cor_var_usd_per_t[:, None] * Wt)
+    lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
+    lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
+                     + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))
+    lp.add_cost(s, (inst.snk_cost_usd_per_t[:, None] - inst.price_usd_per_t[None, :]) * Wt)

@@ -1,0 +1,209 @@
+"""A case and its network as the numeric arrays the formulation needs.
+
+Everything here is numpy, indexed by position: nodes ``0..N-1`` (sources, then
+sinks, then junctions, each in id order), periods ``0..T-1``. Cost defaults are
+filled, candidate corridors generated when the network has none, and every
+corridor's pipe options (its size classes, or its one generic pipe) flattened
+into one list so the formulation treats them uniformly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ccusplan.costs.defaults import fill_sink_costs, fill_source_costs
+from ccusplan.costs.finance import capital_recovery_factor, discounted_years
+from ccusplan.costs.pipes import builtin_pipe_classes
+from ccusplan.model import Case, Network
+from ccusplan.routes.candidates import candidate_corridors, geodesic_km
+from ccusplan.scenarios.trajectory import prices_usd_per_t, targets_mtpa
+
+GENERIC_COLUMNS = ("capacity_mtpa", "fixed_cost_musd", "variable_cost_usd_per_t")
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Numeric model data. Units are in the names; money is MUSD, flows Mt/yr."""
+
+    case: Case
+    network: Network              # with cost defaults filled and corridors present
+    mode: str
+    years: np.ndarray             # (T,) period start years
+    period_years: np.ndarray      # (T,) length of each period
+    weight_years: np.ndarray      # (T,) discounted years in each period
+    target_mtpa: np.ndarray       # (T,) zeros in price mode
+    price_usd_per_t: np.ndarray   # (T,) zeros in target mode
+    crf_capture: float
+    crf_pipeline: float
+    crf_storage: float
+    node_ids: np.ndarray          # (N,)
+    # sources (I)
+    src_node: np.ndarray
+    src_cap_mtpa: np.ndarray
+    src_capex_musd: np.ndarray
+    src_fom_musd_per_yr: np.ndarray
+    src_var_usd_per_t: np.ndarray
+    src_available: np.ndarray     # (I, T) bool
+    # sinks (K)
+    snk_node: np.ndarray
+    snk_cap_mt: np.ndarray
+    snk_inj_mtpa: np.ndarray
+    snk_cost_usd_per_t: np.ndarray
+    snk_capex_musd: np.ndarray
+    snk_fom_musd_per_yr: np.ndarray
+    snk_well_mtpa: np.ndarray     # NaN: no well decision
+    snk_well_capex_musd: np.ndarray
+    snk_well_fom_musd_per_yr: np.ndarray
+    snk_available: np.ndarray     # (K, T) bool
+    # corridors (E)
+    cor_from: np.ndarray
+    cor_to: np.ndarray
+    cor_length_km: np.ndarray
+    cor_existing_mtpa: np.ndarray
+    cor_var_usd_per_t: np.ndarray
+    # pipe options (O): one per (corridor, class), or one generic pipe
+    opt_corridor: np.ndarray
+    opt_class: np.ndarray         # class name
+    opt_cap_mtpa: np.ndarray
+    opt_capex_musd: np.ndarray            # fixed part on this corridor
+    opt_capex_musd_per_mtpa: np.ndarray   # per Mt/yr sized, on this corridor
+    opt_om_fraction: np.ndarray
+    opt_max_count: np.ndarray
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.years)
+
+    @property
+    def max_flow_mtpa(self) -> float:
+        """No corridor ever carries more than all capture or all injection."""
+        return float(min(self.src_cap_mtpa.sum(), self.snk_inj_mtpa.sum()))
+
+
+def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+    first = table["available_from"].to_numpy(float)
+    return ~(first[:, None] > years[None, :])  # NaN: always available
+
+
+def _corridors(case: Case, network: Network) -> pd.DataFrame:
+    if network.corridors is not None:
+        return network.corridors
+    c = candidate_corridors(
+        network.nodes(), case.candidates.k_nearest, case.candidates.detour_factor
+    )
+    c["terrain_factor"] = 1.0
+    for col in ("cost_weight", *GENERIC_COLUMNS):
+        c[col] = np.nan
+    c["existing_capacity_mtpa"] = 0.0
+    c.attrs["generated"] = True
+    return c
+
+
+def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.DataFrame:
+    """Fill default lengths (geodesic × detour) and cost weights."""
+    c = c.copy()
+    missing = c["length_km"].isna()
+    if missing.any():
+        nodes = network.nodes()
+        a, b = nodes.loc[c.loc[missing, "from"]], nodes.loc[c.loc[missing, "to"]]
+        c.loc[missing, "length_km"] = detour * geodesic_km(
+            a["lon"].to_numpy(), a["lat"].to_numpy(), b["lon"].to_numpy(), b["lat"].to_numpy()
+        )
+    c["terrain_factor"] = c["terrain_factor"].fillna(1.0)
+    c["cost_weight"] = c["cost_weight"].fillna(c["length_km"] * c["terrain_factor"])
+    c["existing_capacity_mtpa"] = c["existing_capacity_mtpa"].fillna(0.0)
+    generated = c.attrs.get("generated", False)
+    c = c.reset_index(drop=True)
+    c.attrs["generated"] = generated
+    return c
+
+
+def _options(c: pd.DataFrame, classes: pd.DataFrame, max_flow: float) -> dict[str, np.ndarray]:
+    generic = c["capacity_mtpa"].notna().to_numpy()
+    sized_e = np.flatnonzero(~generic)
+    n_cls = len(classes)
+    # every size class on every non-generic corridor (corridor-major order)
+    e = np.repeat(sized_e, n_cls)
+    k = np.tile(np.arange(n_cls), len(sized_e))
+    cw = c["cost_weight"].to_numpy(float)[e]
+    cap = classes["capacity_mtpa"].to_numpy(float)[k]
+    g = np.flatnonzero(generic)
+    gcap = c["capacity_mtpa"].to_numpy(float)[g]
+    opt = {
+        "opt_corridor": np.concatenate([e, g]),
+        "opt_class": np.concatenate([classes["name"].to_numpy(object)[k], np.full(len(g), "generic", object)]),
+        "opt_cap_mtpa": np.concatenate([cap, gcap]),
+        "opt_capex_musd": np.concatenate([
+            cw * classes["capex_musd_per_unit"].to_numpy(float)[k],
+            c["fixed_cost_musd"].to_numpy(float)[g],
+        ]),
+        "opt_capex_musd_per_mtpa": np.concatenate([
+            cw * classes["capex_musd_per_unit_per_mtpa"].to_numpy(float)[k], np.zeros(len(g)),
+        ]),
+        "opt_om_fraction": np.concatenate([
+            classes["om_fraction_per_yr"].to_numpy(float)[k], np.zeros(len(g)),
+        ]),
+    }
+    with np.errstate(divide="ignore"):
+        count = np.ceil(max_flow / np.maximum(cap, 1e-12) - 1e-9)
+    opt["opt_max_count"] = np.concatenate([np.maximum(count, 1), np.ones(len(g))])
+    order = np.argsort(opt["opt_corridor"], kind="stable")
+    return {k2: v[order] for k2, v in opt.items()}
+
+
+def prepare(case: Case, network: Network) -> Instance:
+    """Fill defaults, generate corridors if needed, and flatten everything into arrays."""
+    sources = fill_source_costs(network.sources.sort_index())
+    sinks = fill_sink_costs(network.sinks.sort_index())
+    junctions = network.junctions.sort_index()
+    net = Network(network.name, sources, sinks, junctions, network.corridors,
+                  network.pipe_classes, network.path)
+    corridors = _complete_corridors(_corridors(case, net), net, case.candidates.detour_factor)
+    net = net.with_corridors(corridors)
+
+    node_ids = np.concatenate([sources.index, sinks.index, junctions.index]).astype(object)
+    pos = pd.Series(np.arange(len(node_ids)), index=node_ids)
+    years = np.asarray(case.horizon.periods)
+    lengths = np.asarray(case.horizon.lengths_years)
+    fin = case.finance
+
+    def crf(life: int) -> float:
+        return fin.crf if fin.crf is not None else capital_recovery_factor(fin.discount_rate, life)
+
+    classes = network.pipe_classes if network.pipe_classes is not None else builtin_pipe_classes()
+    max_flow = float(min(sources["capacity_mtpa"].sum(), sinks["max_injection_mtpa"].sum()))
+    target = targets_mtpa(case) if case.case.mode == "target" else np.zeros(len(years))
+    return Instance(
+        case=case, network=net, mode=case.case.mode,
+        years=years, period_years=lengths,
+        weight_years=discounted_years(list(years), list(lengths), fin.discount_rate),
+        target_mtpa=target, price_usd_per_t=prices_usd_per_t(case),
+        crf_capture=crf(fin.capture_life_years), crf_pipeline=crf(fin.pipeline_life_years),
+        crf_storage=crf(fin.storage_life_years),
+        node_ids=node_ids,
+        src_node=pos[sources.index].to_numpy(),
+        src_cap_mtpa=sources["capacity_mtpa"].to_numpy(float),
+        src_capex_musd=sources["capture_capex_musd"].to_numpy(float),
+        src_fom_musd_per_yr=sources["capture_fixed_om_musd_per_yr"].to_numpy(float),
+        src_var_usd_per_t=sources["capture_cost_usd_per_t"].to_numpy(float),
+        src_available=_available(sources, years),
+        snk_node=pos[sinks.index].to_numpy(),
+        snk_cap_mt=sinks["capacity_mt"].to_numpy(float),
+        snk_inj_mtpa=sinks["max_injection_mtpa"].to_numpy(float),
+        snk_cost_usd_per_t=sinks["storage_cost_usd_per_t"].to_numpy(float),
+        snk_capex_musd=sinks["storage_capex_musd"].to_numpy(float),
+        snk_fom_musd_per_yr=sinks["storage_fixed_om_musd_per_yr"].to_numpy(float),
+        snk_well_mtpa=sinks["well_capacity_mtpa"].to_numpy(float),
+        snk_well_capex_musd=sinks["well_capex_musd"].to_numpy(float),
+        snk_well_fom_musd_per_yr=sinks["well_fixed_om_musd_per_yr"].to_numpy(float),
+        snk_available=_available(sinks, years),
+        cor_from=pos[corridors["from"]].to_numpy(),
+        cor_to=pos[corridors["to"]].to_numpy(),
+        cor_length_km=corridors["length_km"].to_numpy(float),
+        cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
+        cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
+        **_options(corridors, classes, max_flow),
+    )

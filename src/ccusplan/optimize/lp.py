@@ -1,0 +1,104 @@
+"""A solver-neutral sparse MILP: columns with bounds, costs and integrality; rows as COO triplets.
+
+Constraint families are added one statement per family from index arrays (the
+linopy way), so building grows linearly with the instance and no solver
+expression is ever touched here. A backend turns the finished arrays into a
+solver's model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+INF = np.inf
+
+
+@dataclass
+class LinearProgram:
+    """minimise c·x subject to row_lo ≤ A x ≤ row_hi, col_lo ≤ x ≤ col_hi, x_j integer where marked."""
+
+    blocks: dict[str, np.ndarray] = field(default_factory=dict)  # var block -> column indices
+    row_blocks: dict[str, np.ndarray] = field(default_factory=dict)  # row block -> row indices
+    _lo: list[np.ndarray] = field(default_factory=list)
+    _hi: list[np.ndarray] = field(default_factory=list)
+    _int: list[np.ndarray] = field(default_factory=list)
+    _names: list[tuple[str, int]] = field(default_factory=list)
+    _r: list[np.ndarray] = field(default_factory=list)
+    _c: list[np.ndarray] = field(default_factory=list)
+    _v: list[np.ndarray] = field(default_factory=list)
+    _rlo: list[np.ndarray] = field(default_factory=list)
+    _rhi: list[np.ndarray] = field(default_factory=list)
+    _cost_idx: list[np.ndarray] = field(default_factory=list)
+    _cost_val: list[np.ndarray] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+    _cache: dict | None = None
+
+    # ------------------------------------------------------------ columns
+    def add_vars(self, name: str, shape: tuple[int, ...], lo=0.0, hi=INF,
+                 integer: bool = False) -> np.ndarray:
+        """A block of variables; returns their column indices, shaped ``shape``."""
+        n = int(np.prod(shape))
+        idx = np.arange(self.n_cols, self.n_cols + n).reshape(shape)
+        self._lo.append(np.broadcast_to(np.asarray(lo, float), shape).ravel().copy())
+        self._hi.append(np.broadcast_to(np.asarray(hi, float), shape).ravel().copy())
+        self._int.append(np.full(n, integer))
+        self._names.append((name, n))
+        self.blocks[name] = idx
+        self.n_cols += n
+        return idx
+
+    def add_cost(self, cols: np.ndarray, coefs) -> None:
+        cols = np.asarray(cols)
+        self._cost_idx.append(cols.ravel())
+        self._cost_val.append(np.broadcast_to(np.asarray(coefs, float), np.shape(cols)).ravel())
+
+    # ------------------------------------------------------------ rows
+    def add_rows(self, name: str, n: int, terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 lo=-INF, hi=INF) -> np.ndarray:
+        """``n`` rows; each term is (local row, column, coefficient) arrays of equal length."""
+        base = self.n_rows
+        for r, c, v in terms:
+            r, c = np.asarray(r), np.asarray(c)
+            v = np.broadcast_to(np.asarray(v, float), r.shape).ravel()
+            r, c = r.ravel(), c.ravel()
+            self._r.append(r + base)
+            self._c.append(c)
+            self._v.append(v)
+        self._rlo.append(np.broadcast_to(np.asarray(lo, float), (n,)).copy())
+        self._rhi.append(np.broadcast_to(np.asarray(hi, float), (n,)).copy())
+        rows = np.arange(base, base + n)
+        self.row_blocks[name] = rows
+        self.n_rows += n
+        return rows
+
+    # ------------------------------------------------------------ finished arrays
+    def arrays(self) -> dict[str, np.ndarray]:
+        """c, col_lo, col_hi, integer, A (CSR, duplicates summed), row_lo, row_hi."""
+        if self._cache is None or self._cache["n"] != (self.n_cols, self.n_rows, len(self._cost_idx)):
+            self._cache = {"n": (self.n_cols, self.n_rows, len(self._cost_idx)), **self._assemble()}
+        return self._cache
+
+    def _assemble(self) -> dict[str, np.ndarray]:
+        cat = lambda xs, dt=float: np.concatenate(xs) if xs else np.empty(0, dt)  # noqa: E731
+        c = np.zeros(self.n_cols)
+        np.add.at(c, cat(self._cost_idx, int), cat(self._cost_val))
+        A = sp.csr_matrix((cat(self._v), (cat(self._r, int), cat(self._c, int))),
+                          shape=(self.n_rows, self.n_cols))
+        A.sum_duplicates()
+        A.eliminate_zeros()
+        return {"c": c, "col_lo": cat(self._lo), "col_hi": cat(self._hi),
+                "integer": cat(self._int, bool), "A": A,
+                "row_lo": cat(self._rlo), "row_hi": cat(self._rhi)}
+
+    def column_names(self) -> list[str]:
+        return [f"{name}_{i}" for name, n in self._names for i in range(n)]
+
+    def row_block_of(self, row: int) -> str:
+        for name, rows in self.row_blocks.items():
+            if len(rows) and rows[0] <= row <= rows[-1]:
+                return name
+        raise IndexError(row)

@@ -1,0 +1,132 @@
+"""The result contract's content, from a solved :class:`Outcome`: ``summary.json``'s
+keys, the plan tables and the built network as GeoJSON (written by ``io.results``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, Point, mapping
+
+import ccusplan
+from ccusplan.optimize import Outcome
+
+def _clean(v):
+    """JSON-safe: numpy scalars to Python, NaN/inf to null."""
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def summary(outcome: Outcome) -> dict:
+    """Every key of DESIGN's ``summary.json``, then ccusplan's additions."""
+    inst, res, plan = outcome.instance, outcome.result, outcome.plan
+    years = [int(y) for y in inst.years]
+    stored = plan.stored_mtpa if plan is not None else np.zeros(len(years))
+    levelized = None
+    if plan is not None and plan.discounted_stored_mt > 1e-9:
+        cost = plan.npv_musd["capture"] + plan.npv_musd["transport"] + plan.npv_musd["storage"]
+        levelized = cost / plan.discounted_stored_mt
+    s = {
+        "case": inst.case.name,
+        "status": res.status,
+        "objective_musd": res.objective,
+        "best_bound_musd": res.best_bound,
+        "mip_gap": res.mip_gap,
+        "levelized_cost_usd_per_t": levelized,
+        "solver": res.solver,
+        "build_seconds": round(outcome.build_seconds, 4),
+        "solve_seconds": round(res.solve_seconds, 4),
+        **outcome.sizes,
+        "stored_mtpa_by_period": {y: round(float(v), 6) for y, v in zip(years, stored)},
+        "pipeline_km": round(plan.pipeline_km, 3) if plan is not None else 0.0,
+        "ccusplan_version": ccusplan.__version__,
+        # additions
+        "mode": inst.mode,
+        "target_mtpa_by_period": {y: float(v) for y, v in zip(years, inst.target_mtpa)},
+        "captured_mtpa_by_period": (
+            {y: round(float(v), 6) for y, v in zip(years, plan.captured_mtpa)} if plan else {}),
+        "npv_musd_by_part": ({k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
+        "sources_equipped": int(plan.sources["source_id"].nunique()) if plan else 0,
+        "sinks_opened": int(plan.sinks["sink_id"].nunique()) if plan else 0,
+        "corridors_generated": bool(inst.network.corridors.attrs.get("generated", False)),
+        "diagnosis": outcome.diagnosis,
+        "units": "money in million USD, NPV at the first period's start year; flows in Mt/yr",
+    }
+    return _clean(s)
+
+
+def _feature(geom, props: dict) -> dict:
+    return {"type": "Feature", "geometry": mapping(geom) if geom is not None else None,
+            "properties": _clean(props)}
+
+
+def network_geojson(outcome: Outcome) -> dict:
+    """Built sources, sinks, junctions on built lines, and built/used corridors."""
+    plan, net = outcome.plan, outcome.instance.network
+    feats: list[dict] = []
+    if plan is None:
+        return {"type": "FeatureCollection", "features": feats}
+    nodes = net.nodes()
+    for role, table, key, on, amount in (
+        ("source", plan.sources, "source_id", "equipped", "captured_mtpa"),
+        ("sink", plan.sinks, "sink_id", "open", "injected_mtpa"),
+    ):
+        for nid, g in table.groupby(key, sort=True):
+            in_service = g[g[on] > 0]
+            props = {"id": nid, "role": role, "name": g["name"].iloc[0], "kind": g["kind"].iloc[0],
+                     "first_period": int(in_service["period"].min()) if len(in_service) else None,
+                     f"max_{amount}": float(g[amount].max())}
+            if role == "sink":
+                props["cumulative_mt"] = float(g["cumulative_mt"].max())
+                props["capacity_mt"] = float(g["capacity_mt"].iloc[0])
+            feats.append(_feature(_point(nodes, nid), props))
+    cors = net.corridors
+    used_nodes: set[str] = set()
+    for e, g in plan.pipelines.groupby("corridor", sort=True):
+        row = cors.iloc[int(e)]
+        a, b = row["from"], row["to"]
+        used_nodes.update((a, b))
+        last = g[g["period"] == g["period"].max()]
+        classes = last[last["pipes"] > 0]
+        geom = row.get("geometry") if "geometry" in cors.columns else None
+        if geom is None or (isinstance(geom, float) and math.isnan(geom)):
+            geom = LineString([_xy(nodes, a), _xy(nodes, b)])
+        feats.append(_feature(geom, {
+            "from": a, "to": b, "length_km": float(row["length_km"]),
+            "pipes": ", ".join(f"{n}x {c}" for n, c in zip(classes["pipes"], classes["pipe_class"])),
+            "first_period": int(g.loc[(g["pipes"] > 0) | (g["flow_mtpa"].abs() > 0), "period"].min()),
+            "capacity_mtpa": float(last.groupby("pipe_class")["capacity_mtpa"].first().sum()),
+            "max_flow_mtpa": float(g.groupby("period")["flow_mtpa"].first().abs().max()),
+            "existing": bool((g["pipe_class"] == "existing").any()),
+        }))
+    for j in sorted(used_nodes & set(net.junctions.index)):
+        feats.append(_feature(_point(nodes, j), {"id": j, "role": "junction"}))
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _xy(nodes: pd.DataFrame, nid) -> tuple[float, float]:
+    r = nodes.loc[nid]
+    return float(r["lon"]), float(r["lat"])
+
+
+def _point(nodes: pd.DataFrame, nid) -> Point:
+    return Point(*_xy(nodes, nid))
+
+
+def plan_tables(outcome: Outcome) -> dict[str, pd.DataFrame]:
+    """The three plan tables by file name (empty with headers when there is no plan)."""
+    plan = outcome.plan
+    if plan is None:
+        return {"plan_sources.csv": pd.DataFrame(columns=["source_id", "period"]),
+                "plan_sinks.csv": pd.DataFrame(columns=["sink_id", "period"]),
+                "plan_pipelines.csv": pd.DataFrame(columns=["corridor", "from", "to", "period"])}
+    return {"plan_sources.csv": plan.sources, "plan_sinks.csv": plan.sinks,
+            "plan_pipelines.csv": plan.pipelines}

@@ -1,0 +1,151 @@
+"""Read a solution vector back into plan tables (per asset and period).
+
+Tables (long format, one row per asset and period in service or in use):
+
+* ``sources``: source_id, name, kind, period, equipped, built_this_period,
+  capacity_mtpa, captured_mtpa, capex_musd;
+* ``sinks``: sink_id, name, kind, period, open, opened_this_period, wells,
+  injected_mtpa, cumulative_mt, capacity_mt;
+* ``pipelines``: corridor, from, to, period, pipe_class, pipes, pipes_added,
+  capacity_mtpa (of that class), flow_mtpa (signed: + means from → to),
+  length_km, capex_musd (of the pipes added this period).
+
+and ``costs``: NPV (MUSD) by part, used for the summary and the levelised cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ccusplan.optimize.formulation import Formulation
+from ccusplan.optimize.instance import Instance
+
+TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Plan:
+    sources: pd.DataFrame
+    sinks: pd.DataFrame
+    pipelines: pd.DataFrame
+    npv_musd: dict[str, float]           # capture, transport, storage, revenue (≤ 0)
+    stored_mtpa: np.ndarray              # (T,)
+    captured_mtpa: np.ndarray            # (T,)
+    discounted_stored_mt: float
+
+    @property
+    def pipeline_km(self) -> float:
+        """Length of new pipe laid over all periods (each added pipe counted once)."""
+        p = self.pipelines
+        return float((p["pipes_added"] * p["length_km"]).sum()) if len(p) else 0.0
+
+
+def _values(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    v = x[idx]
+    return np.where(np.abs(v) < TOL, 0.0, v)
+
+
+def _added(v: np.ndarray) -> np.ndarray:
+    return np.diff(v, axis=1, prepend=0.0)
+
+
+def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
+    b = form.lp.blocks
+    years = inst.years
+    T = len(years)
+    W = inst.weight_years
+    net = inst.network
+
+    on = np.rint(_values(x, b["capture_on"]))
+    cap = _values(x, b["capture"])
+    src = net.sources
+    used = np.flatnonzero((on > 0).any(axis=1) | (cap > TOL).any(axis=1))
+    sources = pd.DataFrame({
+        "source_id": np.repeat(src.index.to_numpy()[used], T),
+        "name": np.repeat(src["name"].to_numpy()[used], T),
+        "kind": np.repeat(src["kind"].to_numpy()[used], T),
+        "period": np.tile(years, len(used)),
+        "equipped": on[used].ravel().astype(int),
+        "built_this_period": (_added(on)[used] > 0).ravel().astype(int),
+        "capacity_mtpa": np.repeat(inst.src_cap_mtpa[used], T),
+        "captured_mtpa": cap[used].ravel(),
+        "capex_musd": ((_added(on) > 0) * inst.src_capex_musd[:, None])[used].ravel(),
+    })
+
+    opened = np.rint(_values(x, b["sink_open"]))
+    inj = _values(x, b["injection"])
+    wells = np.zeros_like(inj)
+    has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
+    wells[has_wells] = np.rint(_values(x, b["wells"]))
+    snk = net.sinks
+    used = np.flatnonzero((opened > 0).any(axis=1) | (inj > TOL).any(axis=1))
+    sinks = pd.DataFrame({
+        "sink_id": np.repeat(snk.index.to_numpy()[used], T),
+        "name": np.repeat(snk["name"].to_numpy()[used], T),
+        "kind": np.repeat(snk["kind"].to_numpy()[used], T),
+        "period": np.tile(years, len(used)),
+        "open": opened[used].ravel().astype(int),
+        "opened_this_period": (_added(opened)[used] > 0).ravel().astype(int),
+        "wells": wells[used].ravel().astype(int),
+        "injected_mtpa": inj[used].ravel(),
+        "cumulative_mt": np.cumsum(inj * inst.period_years[None, :], axis=1)[used].ravel(),
+        "capacity_mt": np.repeat(inst.snk_cap_mt[used], T),
+    })
+
+    pipes = np.rint(_values(x, b["pipes"]))
+    flow = _values(x, b["flow_fwd"]) - _values(x, b["flow_rev"])
+    cor = net.corridors
+    o = np.flatnonzero(pipes.any(axis=1))
+    e = inst.opt_corridor[o]
+    rows = pd.DataFrame({
+        "corridor": np.repeat(e, T),
+        "from": np.repeat(cor["from"].to_numpy()[e], T),
+        "to": np.repeat(cor["to"].to_numpy()[e], T),
+        "period": np.tile(years, len(o)),
+        "pipe_class": np.repeat(inst.opt_class[o], T),
+        "pipes": pipes[o].ravel().astype(int),
+        "pipes_added": _added(pipes)[o].ravel().astype(int),
+        "capacity_mtpa": (pipes * inst.opt_cap_mtpa[:, None])[o].ravel(),
+        "flow_mtpa": flow[e].ravel(),
+        "length_km": np.repeat(inst.cor_length_km[e], T),
+        "capex_musd": (_added(pipes) * inst.opt_capex_musd[:, None])[o].ravel(),
+    })
+    if len(form.sized):
+        size = np.zeros_like(pipes)
+        size[form.sized] = _values(x, b["pipe_size"])
+        rows["capacity_mtpa"] = np.where(
+            np.isin(np.repeat(o, T), form.sized), size[o].ravel(), rows["capacity_mtpa"])
+        rows["capex_musd"] += (_added(size) * inst.opt_capex_musd_per_mtpa[:, None])[o].ravel()
+    # existing corridors carrying flow without new pipes
+    ex = np.setdiff1d(np.flatnonzero((inst.cor_existing_mtpa > 0) & (np.abs(flow) > TOL).any(axis=1)), e)
+    existing = pd.DataFrame({
+        "corridor": np.repeat(ex, T), "from": np.repeat(cor["from"].to_numpy()[ex], T),
+        "to": np.repeat(cor["to"].to_numpy()[ex], T), "period": np.tile(years, len(ex)),
+        "pipe_class": "existing", "pipes": 0, "pipes_added": 0,
+        "capacity_mtpa": np.repeat(inst.cor_existing_mtpa[ex], T), "flow_mtpa": flow[ex].ravel(),
+        "length_km": np.repeat(inst.cor_length_km[ex], T), "capex_musd": 0.0,
+    })
+    pipelines = pd.concat([rows, existing], ignore_index=True) if len(ex) else rows
+    pipelines = pipelines[(pipelines["pipes"] > 0) | (pipelines["flow_mtpa"].abs() > TOL)]
+    pipelines = pipelines.sort_values(["corridor", "pipe_class", "period"]).reset_index(drop=True)
+
+    npv = _npv_by_part(inst, form, x)
+    stored = inj.sum(axis=0)
+    return Plan(sources, sinks, pipelines, npv, stored, cap.sum(axis=0), float(stored @ W))
+
+
+def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, float]:
+    """NPV (MUSD) of capture, transport and storage costs and of price revenue."""
+    c = form.lp.arrays()["c"]
+    b = form.lp.blocks
+    part = lambda *names: float(sum(c[b[n]].ravel() @ x[b[n]].ravel() for n in names))  # noqa: E731
+    revenue = -float((inst.price_usd_per_t * inst.weight_years) @ x[b["injection"]].sum(axis=0))
+    return {
+        "capture": part("capture_on", "capture"),
+        "transport": part("pipes", "pipe_size", "flow_fwd", "flow_rev"),
+        "storage": part("sink_open", "wells", "injection") - revenue,
+        "revenue": revenue,
+    }

@@ -1,0 +1,198 @@
+"""The only module that calls PuLP: turns a :class:`LinearProgram` into a PuLP
+problem, solves it and returns a solver-neutral :class:`SolveResult`.
+
+HiGHS runs in-process through highspy (PuLP's ``HiGHS``) and is the default;
+``cbc`` is PuLP's bundled CBC; any other name PuLP knows (``GUROBI``,
+``SCIP_CMD`` ...) is passed through. The best bound is read from HiGHS's info
+and from CBC's log; other solvers report none.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from ccusplan.optimize.lp import LinearProgram
+
+ALIASES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD", "highs_cmd": "HiGHS_CMD",
+           "glpk": "GLPK_CMD", "scip": "SCIP_CMD", "gurobi": "GUROBI", "cplex": "CPLEX_CMD"}
+
+
+class SolverUnavailable(ValueError):
+    """The named solver is unknown to PuLP or not installed."""
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What any solver run gives back, in the DESIGN result vocabulary."""
+
+    status: str                   # optimal | feasible | infeasible | no_solution
+    objective: float | None
+    best_bound: float | None
+    mip_gap: float | None
+    x: np.ndarray | None          # column values, or None without a solution
+    solver: str                   # name and version, e.g. "highs 1.15.1"
+    solve_seconds: float
+    message: str = ""
+
+
+def available_solvers() -> list[str]:
+    return pulp.listSolvers(onlyAvailable=True)
+
+
+def pulp_name(name: str) -> str:
+    """PuLP's class name for a user's solver name (case-insensitive, with aliases)."""
+    known = {s.lower(): s for s in pulp.listSolvers()}
+    key = ALIASES.get(name.lower(), name).lower()
+    if key not in known:
+        raise SolverUnavailable(
+            f"unknown solver '{name}'; available: {', '.join(_friendly(available_solvers()))}"
+        )
+    real = known[key]
+    if real not in available_solvers():
+        raise SolverUnavailable(
+            f"solver '{name}' ({real}) is not installed here; available: "
+            f"{', '.join(_friendly(available_solvers()))}"
+        )
+    return real
+
+
+def _friendly(names: list[str]) -> list[str]:
+    back = {v: k for k, v in ALIASES.items()}
+    return [back.get(n, n) for n in names]
+
+
+@cache
+def solver_version(real: str) -> str:
+    if real == "HiGHS":
+        import highspy
+
+        return f"highs {highspy.Highs().version()}"
+    if real == "PULP_CBC_CMD":
+        out = subprocess.run([pulp.PULP_CBC_CMD().path, "-quit"], capture_output=True,
+                             text=True, timeout=30).stdout
+        m = re.search(r"Version:\s*(\S+)", out)
+        return f"cbc {m.group(1) if m else 'unknown'}"
+    return real
+
+
+# ------------------------------------------------------------------ model
+
+def to_pulp(lp: LinearProgram, relax: bool = False) -> tuple[pulp.LpProblem, list[pulp.LpVariable], bool]:
+    """The PuLP problem (its LP relaxation with ``relax``); also whether a constant row is
+    violated (trivially infeasible)."""
+    arr = lp.arrays()
+    names = lp.column_names()
+    lo, hi, integer = arr["col_lo"], arr["col_hi"], arr["integer"]
+    cats = np.where(integer & (not relax), pulp.LpInteger, pulp.LpContinuous)
+    variables = [
+        pulp.LpVariable(nm, None if not np.isfinite(lb) else lb,
+                        None if not np.isfinite(ub) else ub, cat)
+        for nm, lb, ub, cat in zip(names, lo.tolist(), hi.tolist(), cats.tolist())
+    ]
+    prob = pulp.LpProblem("ccusplan", pulp.LpMinimize)
+    c = arr["c"]
+    nz = np.flatnonzero(c)
+    prob.setObjective(pulp.LpAffineExpression([(variables[j], c[j]) for j in nz.tolist()]))
+
+    A = arr["A"]
+    row_name = np.empty(lp.n_rows, dtype=object)
+    for block, rows in lp.row_blocks.items():
+        row_name[rows] = [f"{block}_{k}" for k in range(len(rows))]
+    indptr, indices, data = A.indptr, A.indices.tolist(), A.data.tolist()
+    rlo, rhi = arr["row_lo"].tolist(), arr["row_hi"].tolist()
+    violated = False
+    for i in range(lp.n_rows):
+        a, b = indptr[i], indptr[i + 1]
+        if a == b:  # constant row 0 in [lo, hi]
+            violated |= rlo[i] > 1e-9 or rhi[i] < -1e-9
+            continue
+        expr = pulp.LpAffineExpression([(variables[j], v) for j, v in zip(indices[a:b], data[a:b])])
+        if rlo[i] == rhi[i]:
+            con = pulp.LpConstraint(expr, pulp.LpConstraintEQ, rhs=rlo[i])
+        elif np.isfinite(rhi[i]):
+            con = pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=rhi[i])
+            if np.isfinite(rlo[i]):
+                prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i]),
+                                   name=row_name[i] + "_lo")
+        else:
+            con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
+        prob.addConstraint(con, name=row_name[i])
+    return prob, variables, violated
+
+
+# ------------------------------------------------------------------ solve
+
+def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
+                 threads: int | None, msg: bool, log_path: Path | None):
+    kw: dict = {"msg": msg}
+    if time_limit_s is not None:
+        kw["timeLimit"] = time_limit_s
+    if mip_gap is not None:
+        kw["gapRel"] = mip_gap
+    if threads is not None:
+        kw["threads"] = threads
+    if real == "PULP_CBC_CMD" and log_path is not None:
+        kw["logPath"] = str(log_path)
+    return pulp.getSolver(real, **kw)
+
+
+def _cbc_bound(log: str, objective: float | None) -> float | None:
+    m = re.search(r"Lower bound:\s*(-?[\d.eE+-]+)", log)
+    if m:
+        return float(m.group(1))
+    return objective if "Optimal solution found" in log else None
+
+
+def solve(lp: LinearProgram, solver: str = "highs", time_limit_s: float | None = None,
+          mip_gap: float | None = None, threads: int | None = None,
+          msg: bool = False, relax: bool = False) -> SolveResult:
+    """Solve ``lp``; never raises for infeasible or unsolved models (see ``status``)."""
+    real = pulp_name(solver)
+    version = solver_version(real)
+    prob, variables, violated = to_pulp(lp, relax)
+    if violated:
+        return SolveResult("infeasible", None, None, None, None, version, 0.0,
+                           "a constraint with no variables cannot be met")
+    has_int = bool(lp.arrays()["integer"].any()) and not relax
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "solver.log"
+        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path)
+        t0 = time.perf_counter()
+        prob.solve(s)
+        seconds = time.perf_counter() - t0
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+
+    status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
+    if status == "no_solution" and prob.status == pulp.LpStatusInfeasible:
+        status = "infeasible"
+    if status in ("infeasible", "no_solution"):
+        return SolveResult(status, None, None, None, None, version, seconds,
+                           pulp.LpStatus.get(prob.status, ""))
+    x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
+    objective = float(lp.arrays()["c"] @ x)
+    bound = objective if not has_int else None
+    if has_int and real == "HiGHS":
+        bound = float(prob.solverModel.getInfo().mip_dual_bound)
+    elif has_int and real == "PULP_CBC_CMD":
+        bound = _cbc_bound(log, objective)
+    if status == "optimal" and bound is None:
+        bound = objective
+    gap = None
+    if bound is not None and np.isfinite(bound):
+        gap = abs(objective - bound) / max(abs(objective), 1e-9)
+    return SolveResult(status, objective, bound, gap, x, version, seconds)
+
+
+def write_mps(lp: LinearProgram, path: Path) -> None:
+    """The model as an MPS file (for other tools and side-by-side benchmarks)."""
+    prob, _, _ = to_pulp(lp)
+    prob.writeMPS(str(path))

@@ -1,0 +1,1 @@
+"""Routes layer: geodesic lengths and candidate corridor generation."""

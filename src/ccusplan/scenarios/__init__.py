@@ -1,0 +1,1 @@
+"""Scenarios layer: capture trajectories (targets per period) and CO2 prices."""
