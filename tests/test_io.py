@@ -93,8 +93,9 @@ def to_features() -> dict[str, pd.DataFrame]:
     for table, text in GOOD.items():
         df = pd.read_csv(io.StringIO(text))
         if "lon" in df:
-            out[table] = gpd.GeoDataFrame(df.drop(columns=["lon", "lat", "note"], errors="ignore"),
-                                          geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
+            attrs = df.drop(columns=["lon", "lat", "note"], errors="ignore")
+            points = gpd.points_from_xy(df["lon"], df["lat"])
+            out[table] = gpd.GeoDataFrame(attrs, geometry=points, crs=4326)
         else:
             out[table] = df
     pts = pd.concat([out[t].set_index("id").geometry for t in ("sources", "sinks", "junctions")])
@@ -330,12 +331,14 @@ def test_missing_case_file(tmp_path):
 
 
 def test_toml_syntax_error_names_file_and_line(tmp_path):
-    p = problems(load_case, write_case(tmp_path, CASE.replace("period_years = 5", "period_years 5")))
+    text = CASE.replace("period_years = 5", "period_years 5")
+    p = problems(load_case, write_case(tmp_path, text))
     assert p[0].file == "cases/demo.toml" and p[0].row == 7 and "TOML" in p[0].message
 
 
 def test_unknown_keys_are_named_with_the_allowed_ones(tmp_path):
-    text = "path = 'x'\n" + CASE.replace('name = "demo"', 'name = "demo"\ncolour = "red"') + "[extra]\n"
+    text = CASE.replace('name = "demo"', 'name = "demo"\ncolour = "red"')
+    text = "path = 'x'\n" + text + "[extra]\n"
     p = problems(load_case, write_case(tmp_path, text))
     msg = one(p, field="case.colour", row=4).message
     assert "unknown key 'colour'" in msg and "network, mode" in msg

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -90,7 +91,7 @@ def _read_folder(folder: Path, problems: list[Problem]) -> dict[str, RawLayer]:
     """Read ``<table>.csv`` or ``<table>.geojson`` for each table; both is an error."""
     layers = {}
     for table in TABLES:
-        found = [folder / f"{table}{ext}" for ext in FORMATS if (folder / f"{table}{ext}").is_file()]
+        found = [f for f in (folder / f"{table}{ext}" for ext in FORMATS) if f.is_file()]
         if len(found) > 1:
             problems.append(Problem(
                 display_path(found[1]),
@@ -154,14 +155,13 @@ def _read_gpkg(file: Path, problems: list[Problem]) -> dict[str, RawLayer]:
     for table in TABLES:
         if table not in names:
             if table in REQUIRED_TABLES:
+                found = ", ".join(sorted(names)) or "none"
                 problems.append(Problem(
-                    where,
-                    f"missing required layer '{table}' (layers found: {', '.join(sorted(names)) or 'none'})",
+                    where, f"missing required layer '{table}' (layers found: {found})",
                 ))
             continue
         frame = pyogrio.read_dataframe(file, layer=table)
-        layer = _feature_layer(frame, table, f"{where}, layer '{table}'", problems)
-        layers[table] = layer
+        layers[table] = _feature_layer(frame, table, f"{where}, layer '{table}'", problems)
     return layers
 
 
@@ -174,11 +174,11 @@ def _feature_layer(frame: pd.DataFrame, table: str, where: str,
     geometry keeps its ``lon``/``lat`` attributes); corridors keep LineStrings.
     """
     geoms = None
-    if "geometry" in frame and hasattr(frame, "crs"):
+    if isinstance(frame, gpd.GeoDataFrame):
         if frame.crs is not None:
             frame = frame.to_crs(4326)
         geoms = frame.geometry.to_numpy()
-        frame = pd.DataFrame(frame.drop(columns="geometry"))
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     cells = _as_text(frame.reset_index(drop=True))
     rows = np.arange(1, len(cells) + 1)
     if geoms is None:
@@ -217,7 +217,8 @@ def _check_geometry_type(geoms: np.ndarray, expected: str, where: str,
 
 def _points_to_lonlat(cells: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
     """Write Point coordinates into ``lon``/``lat`` cells (attributes kept where no point)."""
-    is_point = (shapely.get_type_id(geoms) == shapely.GeometryType.POINT) & ~shapely.is_empty(geoms)
+    is_point = ((shapely.get_type_id(geoms) == shapely.GeometryType.POINT)
+                & ~shapely.is_empty(geoms))
     if not is_point.any():
         return cells
     coords = np.full((len(geoms), 2), np.nan)

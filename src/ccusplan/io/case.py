@@ -70,7 +70,8 @@ def _read_text(path: Path) -> str:
     where = display_path(path)
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "does not exist"
-        raise InputError(Problem(where, f"case file not found: {path} {what}; expected a TOML file"))
+        raise InputError(Problem(where, f"case file not found: {path} {what}; "
+                                        "expected a TOML file"))
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -36,21 +36,25 @@ class _Table:
     data: pd.DataFrame
     """Every contract column typed (float64 or str), invalid cells NaN; positional index."""
 
-    def problems(self, mask: pd.Series, field: str | None,
-                 messages: pd.Series | str) -> list[Problem]:
+    def problems(self, mask: pd.Series, field: str | None, template: str,
+                 *values: pd.Series) -> list[Problem]:
         """One Problem per row where ``mask`` is true; see :func:`_report`."""
-        return _report(self.layer, mask, field, messages)
+        return _report(self.layer, mask, field, template, *values)
 
 
-def _report(layer: RawLayer, mask: pd.Series, field: str | None,
-            messages: pd.Series | str) -> list[Problem]:
+def _report(layer: RawLayer, mask: pd.Series, field: str | None, template: str,
+            *values: pd.Series) -> list[Problem]:
     """One Problem for each row of ``layer`` where ``mask`` is true.
 
-    ``messages`` is one message for all rows or a Series aligned with ``mask``.
+    The message is ``template.format(*row_values)`` with the row's entries of
+    ``values`` (Series aligned with ``mask``); only flagged rows are formatted.
     """
     sel = mask.to_numpy(dtype=bool)
-    msgs = np.broadcast_to(np.asarray(messages, dtype=object), sel.shape)[sel]
-    return [Problem(layer.file, str(m), int(r), field) for r, m in zip(layer.rows[sel], msgs)]
+    if not sel.any():
+        return []
+    picked = [v.to_numpy(dtype=object)[sel] for v in values]
+    return [Problem(layer.file, template.format(*args), int(row), field)
+            for row, *args in zip(layer.rows[sel], *picked)]
 
 
 def read_network(path: Path) -> Network:
@@ -149,7 +153,7 @@ def _convert_column(raw: pd.Series, col, layer: RawLayer, problems: list[Problem
     values = pd.to_numeric(raw.where(~blank), errors="coerce").astype("float64")
     bad = ~blank & ~np.isfinite(values)
     problems.extend(_report(layer, bad, col.column,
-                            "'" + raw + f"' is not a number; expected {expected}"))
+                            f"'{{}}' is not a number; expected {expected}", raw))
     bad |= _out_of_range(values, col, raw, layer, expected, problems)
     values = values.where(~bad)
     return values.fillna(float(col.default)) if col.default != "" else values
@@ -168,7 +172,7 @@ def _out_of_range(values: pd.Series, col, raw: pd.Series, layer: RawLayer, expec
     flagged = pd.Series(False, index=values.index)
     for mask, what in rules:
         mask &= ~flagged
-        problems.extend(_report(layer, mask, col.column, raw + f" {what}; expected {expected}"))
+        problems.extend(_report(layer, mask, col.column, f"{{}} {what}; expected {expected}", raw))
         flagged |= mask
     return flagged
 
@@ -203,7 +207,7 @@ def _check_kinds(tables: dict[str, _Table]) -> list[Problem]:
             t = tables[name]
             kind = t.data["kind"]
             out += t.problems(~kind.isin(kinds), "kind",
-                              "unknown kind '" + kind + f"'; expected one of: {', '.join(kinds)}")
+                              f"unknown kind '{{}}'; expected one of: {', '.join(kinds)}", kind)
     return out
 
 
@@ -219,13 +223,12 @@ def _node_ids(tables: dict[str, _Table]) -> pd.DataFrame:
 def _check_duplicate_ids(tables: dict[str, _Table]) -> list[Problem]:
     """Node ids must be unique within and across the node files."""
     ids = _node_ids(tables).dropna(subset=["id"])
-    dup = ids.duplicated("id", keep="first")
-    first = ids[~dup].set_index("id").loc[ids.loc[dup, "id"]]
+    dup = ids[ids.duplicated("id", keep="first")]
+    first = ids.drop_duplicates("id").set_index("id").loc[dup["id"]]
     return [
         Problem(f, f"id '{i}' is used more than once: also in {f0} row {r0}; ids must be unique "
                    "across sources, sinks and junctions", int(r), "id")
-        for i, f, r, f0, r0 in zip(ids.loc[dup, "id"], ids.loc[dup, "file"], ids.loc[dup, "row"],
-                                   first["file"], first["row"])
+        for i, f, r, f0, r0 in zip(dup["id"], dup["file"], dup["row"], first["file"], first["row"])
     ]
 
 
@@ -239,7 +242,8 @@ def _check_corridor_nodes(tables: dict[str, _Table]) -> list[Problem]:
     for end in ("from", "to"):
         node = t.data[end]
         out += t.problems(node.notna() & ~node.isin(known), end,
-                          "unknown node '" + node + "'; expected an id from sources, sinks or junctions")
+                          "unknown node '{}'; expected an id from sources, sinks or junctions",
+                          node)
     return out
 
 
@@ -249,7 +253,8 @@ def _check_corridor_loops(tables: dict[str, _Table]) -> list[Problem]:
         return []
     t = tables["corridors"]
     same = t.data["from"].eq(t.data["to"]).fillna(False)
-    return t.problems(same, "to", "corridor joins '" + t.data["to"] + "' to itself; from and to must differ")
+    return t.problems(same, "to", "corridor joins '{}' to itself; from and to must differ",
+                      t.data["to"])
 
 
 def _check_corridor_duplicates(tables: dict[str, _Table]) -> list[Problem]:
@@ -258,19 +263,16 @@ def _check_corridor_duplicates(tables: dict[str, _Table]) -> list[Problem]:
         return []
     t = tables["corridors"]
     a, b = t.data["from"], t.data["to"]
-    pair = pd.DataFrame({"lo": a.where(a <= b, b), "hi": b.where(a <= b, a), "row": t.layer.rows})
-    pair = pair.dropna(subset=["lo", "hi"])
-    dup = pair.duplicated(["lo", "hi"], keep="first")
-    first_row = pair[~dup].set_index(["lo", "hi"])["row"]
-    dup_pairs = pd.MultiIndex.from_frame(pair.loc[dup, ["lo", "hi"]])
-    msgs = pd.Series(
-        [f"corridor {lo}–{hi} is given more than once (first at row {r}); give each pair once"
-         for (lo, hi), r in zip(dup_pairs, first_row.loc[dup_pairs])],
-        index=pair.index[dup], dtype=object,
-    )
-    mask = pd.Series(False, index=t.data.index)
-    mask[msgs.index] = True
-    return t.problems(mask, "from", msgs.reindex(t.data.index))
+    pairs = pd.DataFrame({"lo": a.where(a <= b, b), "hi": b.where(a <= b, a),
+                          "row": t.layer.rows}).dropna(subset=["lo", "hi"])
+    dup = pairs[pairs.duplicated(["lo", "hi"], keep="first")]
+    first = pairs.drop_duplicates(["lo", "hi"]).set_index(["lo", "hi"])["row"]
+    first_row = first.loc[pd.MultiIndex.from_frame(dup[["lo", "hi"]])].to_numpy()
+    return [
+        Problem(t.layer.file, f"corridor {lo}–{hi} is given more than once (first at row {r0}); "
+                "give each pair once", int(r), "from")
+        for lo, hi, r, r0 in zip(dup["lo"], dup["hi"], dup["row"], first_row)
+    ]
 
 
 def _check_generic_pipe(tables: dict[str, _Table]) -> list[Problem]:
@@ -294,7 +296,7 @@ def _check_pipe_classes(tables: dict[str, _Table]) -> list[Problem]:
     t = tables["pipe_classes"]
     name, cap = t.data["name"], t.data["capacity_mtpa"]
     dup = name.notna() & name.duplicated(keep="first")
-    return (t.problems(dup, "name", "pipe class '" + name + "' is given more than once")
+    return (t.problems(dup, "name", "pipe class '{}' is given more than once", name)
             + t.problems(cap.le(0), "capacity_mtpa", "capacity is 0; expected Mt/yr > 0"))
 
 

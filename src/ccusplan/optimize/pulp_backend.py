@@ -13,6 +13,7 @@ import re
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -77,7 +78,10 @@ def solver_version(real: str) -> str:
 
         return f"highs {highspy.Highs().version()}"
     if real == "PULP_CBC_CMD":
-        out = subprocess.run([pulp.PULP_CBC_CMD().path, "-quit"], capture_output=True,
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            path = pulp.PULP_CBC_CMD().path
+        out = subprocess.run([path, "-quit"], capture_output=True,
                              text=True, timeout=30).stdout
         m = re.search(r"Version:\s*(\S+)", out)
         return f"cbc {m.group(1) if m else 'unknown'}"
@@ -93,12 +97,12 @@ def to_pulp(lp: LinearProgram, relax: bool = False) -> tuple[pulp.LpProblem, lis
     names = lp.column_names()
     lo, hi, integer = arr["col_lo"], arr["col_hi"], arr["integer"]
     cats = np.where(integer & (not relax), pulp.LpInteger, pulp.LpContinuous)
+    prob = pulp.LpProblem("ccusplan", pulp.LpMinimize)
     variables = [
-        pulp.LpVariable(nm, None if not np.isfinite(lb) else lb,
-                        None if not np.isfinite(ub) else ub, cat)
+        prob.add_variable(nm, None if not np.isfinite(lb) else lb,
+                          None if not np.isfinite(ub) else ub, cat)
         for nm, lb, ub, cat in zip(names, lo.tolist(), hi.tolist(), cats.tolist())
     ]
-    prob = pulp.LpProblem("ccusplan", pulp.LpMinimize)
     c = arr["c"]
     nz = np.flatnonzero(c)
     prob.setObjective(pulp.LpAffineExpression([(variables[j], c[j]) for j in nz.tolist()]))
@@ -142,7 +146,10 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
         kw["threads"] = threads
     if real == "PULP_CBC_CMD" and log_path is not None:
         kw["logPath"] = str(log_path)
-    return pulp.getSolver(real, **kw)
+    with warnings.catch_warnings():
+        # PuLP 3 deprecates its bundled CBC in favour of PuLP 4's; pulp<4 is pinned.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.getSolver(real, **kw)
 
 
 def _cbc_bound(log: str, objective: float | None) -> float | None:
