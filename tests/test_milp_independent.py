@@ -48,7 +48,8 @@ def _layout(seed: int, n_src: int, n_snk: int, n_jct: int, extra: int):
     order = rng.permutation(len(ids))
     pairs = {tuple(sorted((ids[order[i]], ids[order[rng.integers(i)]])))
              for i in range(1, len(ids))}
-    while len(pairs) < len(ids) - 1 + extra:
+    n_pairs = min(len(ids) - 1 + extra, len(ids) * (len(ids) - 1) // 2)
+    while len(pairs) < n_pairs:
         a, b = rng.choice(len(ids), 2, replace=False)
         pairs.add(tuple(sorted((ids[a], ids[b]))))
     return rng, ids, sorted(pairs)

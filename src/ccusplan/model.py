@@ -170,6 +170,8 @@ class Solver(_Strict):
     time_limit_s: Annotated[float, Field(gt=0)] = 600.0
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
     threads: Annotated[int, Field(ge=1)] | None = None
+    warm_start: bool = True
+    """Start branch-and-bound from the LP-support heuristic's plan (optimize.warmstart)."""
 
 
 class Candidates(_Strict):

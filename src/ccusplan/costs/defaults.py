@@ -11,7 +11,14 @@ exactly the cited levelised figure:
 * ``fixed O&M per year = fixed_om_fraction · capex``
 * ``variable = levelised − capital_share · levelised − fixed O&M per year / capacity``
 
-Values given in the network always win over defaults.
+Capture capacity is sized (DESIGN: capture ≤ built capacity ≤ site maximum), so
+capex is a straight line in the capacity built: a fixed part for equipping the
+site plus a part per Mt/yr. The line passes through the cited cost at the
+reference unit size ``REFERENCE_UNIT_MTPA`` with ``FIXED_CAPEX_SHARE`` of it
+fixed. Fixed O&M follows the same split.
+
+Values given in the network always win over defaults. A site that gives its
+``capture_capex_musd`` but not the per-Mt/yr part has no per-Mt/yr part.
 """
 
 from __future__ import annotations
@@ -29,6 +36,17 @@ from ccusplan.costs.finance import capital_recovery_factor
 #: state their financing).
 REFERENCE_RATE = 0.08
 REFERENCE_LIFE_YEARS = 25
+
+#: Capture unit size at which the cited levelised costs apply (ccusplan
+#: assumption: typical of the 1–4 Mt/yr units behind the IEA figures).
+REFERENCE_UNIT_MTPA = 2.5
+#: Share of the reference unit's capex that does not scale with size. Plant cost
+#: scales with capacity to the power ≈ 0.6–0.7 (the six-tenths rule of process
+#: plant costing, e.g. Peters, Timmerhaus & West, Plant Design and Economics for
+#: Chemical Engineers, 5th ed., ch. 6); the secant of a 0.7 power law over
+#: 0.5–5 Mt/yr meets zero capacity at ≈ 18 % of the 2.5 Mt/yr unit's cost
+#: (ccusplan linearisation, rounded to 20 %).
+FIXED_CAPEX_SHARE = 0.20
 
 
 @cache
@@ -51,19 +69,32 @@ def capture_defaults() -> pd.DataFrame:
     })
 
 
+SOURCE_COST_COLUMNS = ["capture_cost_usd_per_t", "capture_capex_musd",
+                       "capture_fixed_om_musd_per_yr", "capture_capex_musd_per_mtpa",
+                       "capture_fixed_om_musd_per_yr_per_mtpa"]
+
+
 def fill_source_costs(sources: pd.DataFrame) -> pd.DataFrame:
     """Sources with blank capture cost columns filled from the kind defaults."""
-    cols = ["capture_cost_usd_per_t", "capture_capex_musd", "capture_fixed_om_musd_per_yr"]
-    if sources[cols].notna().all().all():
-        return sources.copy()
-    d = capture_defaults().reindex(sources["kind"]).set_axis(sources.index)
-    cap = sources["capacity_mtpa"]
     out = sources.copy()
-    out["capture_cost_usd_per_t"] = out["capture_cost_usd_per_t"].fillna(d["capture_cost_usd_per_t"])
-    out["capture_capex_musd"] = out["capture_capex_musd"].fillna(d["capex_musd_per_mtpa"] * cap)
-    out["capture_fixed_om_musd_per_yr"] = out["capture_fixed_om_musd_per_yr"].fillna(
-        d["fixed_om_musd_per_yr_per_mtpa"] * cap
-    )
+    if out[SOURCE_COST_COLUMNS].notna().all().all():
+        return out
+    d = capture_defaults().reindex(sources["kind"]).set_axis(sources.index)
+    # sites that state their own capex keep it whole; the rest get the split default
+    own = out["capture_capex_musd"].notna() | out["capture_capex_musd_per_mtpa"].notna()
+    f, unit = FIXED_CAPEX_SHARE, REFERENCE_UNIT_MTPA
+    defaults = {
+        "capture_cost_usd_per_t": d["capture_cost_usd_per_t"],
+        "capture_capex_musd": (f * unit * d["capex_musd_per_mtpa"]).where(~own, 0.0),
+        "capture_capex_musd_per_mtpa": ((1 - f) * d["capex_musd_per_mtpa"]).where(~own, 0.0),
+        "capture_fixed_om_musd_per_yr": f * unit * d["fixed_om_musd_per_yr_per_mtpa"],
+        "capture_fixed_om_musd_per_yr_per_mtpa": (1 - f) * d["fixed_om_musd_per_yr_per_mtpa"],
+    }
+    own_om = out["capture_fixed_om_musd_per_yr"].notna()
+    defaults["capture_fixed_om_musd_per_yr_per_mtpa"] = defaults[
+        "capture_fixed_om_musd_per_yr_per_mtpa"].where(~own_om, 0.0)
+    for col, default in defaults.items():
+        out[col] = out[col].fillna(default)
     return out
 
 

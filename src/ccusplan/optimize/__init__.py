@@ -7,7 +7,7 @@ timed, and the outcome is solver-neutral (one row of a benchmark table).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 from ccusplan.model import Case, Network
@@ -15,7 +15,11 @@ from ccusplan.optimize.diagnose import diagnose
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.plan import Plan, read_plan
-from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve
+from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
+from ccusplan.optimize.warmstart import lp_support_start
+
+#: Share of the time limit the warm start may use at most.
+WARM_START_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -37,20 +41,33 @@ class Outcome:
 
 def run(case: Case, network: Network, solver: str | None = None,
         time_limit_s: float | None = None, mip_gap: float | None = None,
-        threads: int | None = None, msg: bool = False) -> Outcome:
-    """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``."""
+        threads: int | None = None, msg: bool = False,
+        warm_start: bool | None = None) -> Outcome:
+    """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``.
+
+    ``solve_seconds`` covers the warm start (LP relaxation and restricted MILP,
+    see :mod:`warmstart`) and the MILP: the time limit bounds them together.
+    """
     cfg = case.solver
     solver = solver or cfg.name
     pulp_name(solver)  # fail fast on an unknown solver, before any work
+    limit = time_limit_s if time_limit_s is not None else cfg.time_limit_s
+    gap = mip_gap if mip_gap is not None else cfg.mip_gap
+    threads = threads if threads is not None else cfg.threads
     t0 = time.perf_counter()
     inst = prepare(case, network)
     form = build(inst)
-    form.lp.arrays()
+    model = to_pulp(form.lp)
     build_seconds = time.perf_counter() - t0
-    result = solve(form.lp, solver,
-                   time_limit_s=time_limit_s if time_limit_s is not None else cfg.time_limit_s,
-                   mip_gap=mip_gap if mip_gap is not None else cfg.mip_gap,
-                   threads=threads if threads is not None else cfg.threads, msg=msg)
+
+    t1 = time.perf_counter()
+    start = None
+    if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
+        start = lp_support_start(inst, form, solver, WARM_START_SHARE * limit, gap, threads)
+    spent = time.perf_counter() - t1
+    result = solve_model(model, solver, time_limit_s=max(limit - spent, 1.0), mip_gap=gap,
+                         threads=threads, msg=msg, start=start)
+    result = replace(result, solve_seconds=result.solve_seconds + spent)
     plan = read_plan(inst, form, result.x) if result.x is not None else None
     diagnosis = diagnose(inst) if result.status == "infeasible" else []
     return Outcome(inst, form, result, plan, build_seconds, diagnosis)

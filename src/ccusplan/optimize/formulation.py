@@ -6,6 +6,7 @@ Variables (per period t; "in service" blocks never decrease over t):
 block              shape      meaning
 =================  =========  ===============================================
 ``capture_on``     (I, T)     source i equipped (binary, in service)
+``capture_built``  (I, T)     Mt/yr of capture capacity built at source i
 ``capture``        (I, T)     Mt/yr captured at source i
 ``pipes``          (O, T)     pipes of option o in service (integer)
 ``pipe_size``      (S, T)     Mt/yr of sized capacity of sized option o
@@ -60,12 +61,13 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     N = len(inst.node_ids)
     has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
     sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
-    big = inst.max_flow_mtpa
+    big = inst.flow_bound_mtpa[None, :] * np.ones((len(inst.cor_from), 1))
 
     # ---------------------------------------------------------------- variables
     src_ok = inst.src_available.astype(float)
     snk_ok = inst.snk_available.astype(float)
     x = lp.add_vars("capture_on", (I, T), hi=src_ok, integer=True)
+    cb = lp.add_vars("capture_built", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     n = lp.add_vars("pipes", (O, T), hi=inst.opt_max_count[:, None] * np.ones(T), integer=True)
     q = lp.add_vars("pipe_size", (len(sized), T),
@@ -78,15 +80,22 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     s = lp.add_vars("injection", (K, T), hi=inst.snk_inj_mtpa[:, None] * snk_ok)
 
     # ---------------------------------------------------------------- constraints
-    for name, v in (("capture_on", x), ("pipes", n), ("sink_open", z), ("wells", w)):
+    for name, v in (("capture_on", x), ("capture_built", cb), ("pipes", n), ("sink_open", z),
+                    ("wells", w)):
         _never_decrease(lp, name, v)
 
+    # Site limits, each tightened to what some optimal plan uses at most: capacity
+    # built by period t is never more than the running maximum of the flow bound
+    # (building ahead of need only adds annuity years), injection never more than
+    # the period's flow bound.
+    M = inst.flow_bound_mtpa[None, :]
     r = _rows((I, T))
-    lp.add_rows("capture_capacity", r.size,
-                [(r, a, 1.0), (r, x, -inst.src_cap_mtpa[:, None] * np.ones(T))], hi=0.0)
+    built_max = np.minimum(inst.src_cap_mtpa[:, None], np.maximum.accumulate(M, axis=1))
+    lp.add_rows("capture_site", r.size, [(r, cb, 1.0), (r, x, -built_max)], hi=0.0)
+    lp.add_rows("capture_capacity", r.size, [(r, a, 1.0), (r, cb, -1.0)], hi=0.0)
     r = _rows((K, T))
     lp.add_rows("injection_rate", r.size,
-                [(r, s, 1.0), (r, z, -inst.snk_inj_mtpa[:, None] * np.ones(T))], hi=0.0)
+                [(r, s, 1.0), (r, z, -np.minimum(inst.snk_inj_mtpa[:, None], M))], hi=0.0)
     r = _rows((len(has_wells), T))
     lp.add_rows("well_rate", r.size,
                 [(r, s[has_wells], 1.0), (r, w, -inst.snk_well_mtpa[has_wells][:, None] * np.ones(T))],
@@ -104,13 +113,16 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
         (node_row(inst.src_node), a, -1.0), (node_row(inst.snk_node), s, 1.0),
     ], lo=0.0, hi=0.0)
 
-    # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q
+    # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q, where a pipe
+    # counts for no more than the period's flow bound M_t (valid: flow ≤ M_t anyway),
+    # which keeps the LP relaxation from buying a fraction of a huge pipe
     unsized = np.setdiff1d(np.arange(O), sized)
     cor_row = lambda opts: inst.opt_corridor[opts][:, None] * T + tt  # noqa: E731
+    useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], inst.flow_bound_mtpa[None, :])
     r = _rows((E, T))
     lp.add_rows("corridor_capacity", E * T, [
         (r, fp, 1.0), (r, fm, 1.0),
-        (cor_row(unsized), n[unsized], -inst.opt_cap_mtpa[unsized][:, None] * np.ones(T)),
+        (cor_row(unsized), n[unsized], -useful),
         (cor_row(sized), q, -1.0),
     ], hi=np.repeat(inst.cor_existing_mtpa, T))
 
@@ -130,16 +142,20 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
             short = lp.add_vars("target_shortfall", (T,))
             terms.append((tt, short, 1.0))
             lp.add_cost(short, 1.0)
-        lp.add_rows("target", T, terms, lo=inst.target_mtpa)
+        exact = inst.storing_more_never_pays and not elastic_targets
+        lp.add_rows("target", T, terms, lo=inst.target_mtpa,
+                    hi=inst.target_mtpa if exact else np.inf)
 
     if not elastic_targets:
-        _objective(lp, inst, x, a, n, q, sized, fp, fm, z, w, has_wells, s, W)
+        _objective(lp, inst, x, cb, a, n, q, sized, fp, fm, z, w, has_wells, s, W)
     return Formulation(lp, sized)
 
 
-def _objective(lp, inst, x, a, n, q, sized, fp, fm, z, w, has_wells, s, W) -> None:
+def _objective(lp, inst, x, cb, a, n, q, sized, fp, fm, z, w, has_wells, s, W) -> None:
     Wt = W[None, :]
     lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
+    lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
+                      + inst.src_fom_musd_per_yr_per_mtpa)[:, None] * Wt))
     lp.add_cost(a, inst.src_var_usd_per_t[:, None] * Wt)
     pipe_annual = inst.crf_pipeline + inst.opt_om_fraction
     lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)

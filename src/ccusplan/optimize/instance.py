@@ -43,8 +43,10 @@ class Instance:
     # sources (I)
     src_node: np.ndarray
     src_cap_mtpa: np.ndarray
-    src_capex_musd: np.ndarray
+    src_capex_musd: np.ndarray            # fixed, for equipping the site
     src_fom_musd_per_yr: np.ndarray
+    src_capex_musd_per_mtpa: np.ndarray   # per Mt/yr of capture capacity built
+    src_fom_musd_per_yr_per_mtpa: np.ndarray
     src_var_usd_per_t: np.ndarray
     src_available: np.ndarray     # (I, T) bool
     # sinks (K)
@@ -81,6 +83,27 @@ class Instance:
     def max_flow_mtpa(self) -> float:
         """No corridor ever carries more than all capture or all injection."""
         return float(min(self.src_cap_mtpa.sum(), self.snk_inj_mtpa.sum()))
+
+    @property
+    def storing_more_never_pays(self) -> bool:
+        """True when no tonne beyond the target can lower the cost: in target mode with
+        every capture, storage and transport cost per tonne adding up to ≥ 0 on any
+        path. Some optimal plan then stores exactly the target in each period."""
+        return (self.mode == "target" and len(self.src_var_usd_per_t) > 0
+                and float(self.src_var_usd_per_t.min() + self.snk_cost_usd_per_t.min()) >= 0
+                and bool((self.cor_var_usd_per_t >= 0).all()))
+
+    @property
+    def flow_bound_mtpa(self) -> np.ndarray:
+        """(T,) a bound on any corridor's flow in each period, kept by some optimal plan:
+        what can be captured and injected then, and the target when storing more
+        never pays (flows beyond it, and circulations, can be removed at no cost)."""
+        cap = (self.src_cap_mtpa[:, None] * self.src_available).sum(axis=0)
+        inj = (self.snk_inj_mtpa[:, None] * self.snk_available).sum(axis=0)
+        bound = np.minimum(cap, inj)
+        if self.storing_more_never_pays:
+            bound = np.minimum(bound, self.target_mtpa)
+        return bound
 
 
 def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
@@ -188,6 +211,8 @@ def prepare(case: Case, network: Network) -> Instance:
         src_cap_mtpa=sources["capacity_mtpa"].to_numpy(float),
         src_capex_musd=sources["capture_capex_musd"].to_numpy(float),
         src_fom_musd_per_yr=sources["capture_fixed_om_musd_per_yr"].to_numpy(float),
+        src_capex_musd_per_mtpa=sources["capture_capex_musd_per_mtpa"].to_numpy(float),
+        src_fom_musd_per_yr_per_mtpa=sources["capture_fixed_om_musd_per_yr_per_mtpa"].to_numpy(float),
         src_var_usd_per_t=sources["capture_cost_usd_per_t"].to_numpy(float),
         src_available=_available(sources, years),
         snk_node=pos[sinks.index].to_numpy(),

@@ -8,7 +8,7 @@ solver's model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -93,6 +93,13 @@ class LinearProgram:
         return {"c": c, "col_lo": cat(self._lo), "col_hi": cat(self._hi),
                 "integer": cat(self._int, bool), "A": A,
                 "row_lo": cat(self._rlo), "row_hi": cat(self._rhi)}
+
+    def with_upper_bounds(self, col_hi: np.ndarray) -> LinearProgram:
+        """The same program with other column upper bounds (e.g. a restricted sub-MIP)."""
+        arrays = self.arrays()
+        restricted = LinearProgram(**{f.name: getattr(self, f.name) for f in fields(self)})
+        restricted._cache = {**arrays, "col_hi": np.asarray(col_hi, float)}
+        return restricted
 
     def column_names(self) -> list[str]:
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]

@@ -3,7 +3,7 @@
 Tables (long format, one row per asset and period in service or in use):
 
 * ``sources``: source_id, name, kind, period, equipped, built_this_period,
-  capacity_mtpa, captured_mtpa, capex_musd;
+  site_max_mtpa, built_capacity_mtpa, captured_mtpa, capex_musd (spent this period);
 * ``sinks``: sink_id, name, kind, period, open, opened_this_period, wells,
   injected_mtpa, cumulative_mt, capacity_mt;
 * ``pipelines``: corridor, from, to, period, pipe_class, pipes, pipes_added,
@@ -60,6 +60,7 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     net = inst.network
 
     on = np.rint(_values(x, b["capture_on"]))
+    built = _values(x, b["capture_built"])
     cap = _values(x, b["capture"])
     src = net.sources
     used = np.flatnonzero((on > 0).any(axis=1) | (cap > TOL).any(axis=1))
@@ -70,9 +71,11 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
         "period": np.tile(years, len(used)),
         "equipped": on[used].ravel().astype(int),
         "built_this_period": (_added(on)[used] > 0).ravel().astype(int),
-        "capacity_mtpa": np.repeat(inst.src_cap_mtpa[used], T),
+        "site_max_mtpa": np.repeat(inst.src_cap_mtpa[used], T),
+        "built_capacity_mtpa": built[used].ravel(),
         "captured_mtpa": cap[used].ravel(),
-        "capex_musd": ((_added(on) > 0) * inst.src_capex_musd[:, None])[used].ravel(),
+        "capex_musd": ((_added(on) > 0) * inst.src_capex_musd[:, None]
+                       + _added(built) * inst.src_capex_musd_per_mtpa[:, None])[used].ravel(),
     })
 
     opened = np.rint(_values(x, b["sink_open"]))
@@ -144,7 +147,7 @@ def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, 
     part = lambda *names: float(sum(c[b[n]].ravel() @ x[b[n]].ravel() for n in names))  # noqa: E731
     revenue = -float((inst.price_usd_per_t * inst.weight_years) @ x[b["injection"]].sum(axis=0))
     return {
-        "capture": part("capture_on", "capture"),
+        "capture": part("capture_on", "capture_built", "capture"),
         "transport": part("pipes", "pipe_size", "flow_fwd", "flow_rev"),
         "storage": part("sink_open", "wells", "injection") - revenue,
         "revenue": revenue,

@@ -90,9 +90,23 @@ def solver_version(real: str) -> str:
 
 # ------------------------------------------------------------------ model
 
-def to_pulp(lp: LinearProgram, relax: bool = False) -> tuple[pulp.LpProblem, list[pulp.LpVariable], bool]:
-    """The PuLP problem (its LP relaxation with ``relax``); also whether a constant row is
-    violated (trivially infeasible)."""
+@dataclass(frozen=True)
+class PulpModel:
+    """A PuLP problem built from a :class:`LinearProgram` (its LP relaxation if ``relax``)."""
+
+    lp: LinearProgram
+    prob: pulp.LpProblem
+    variables: list
+    violated: bool        # a constraint without variables cannot be met
+    relax: bool
+
+    @property
+    def has_integers(self) -> bool:
+        return bool(self.lp.arrays()["integer"].any()) and not self.relax
+
+
+def to_pulp(lp: LinearProgram, relax: bool = False) -> PulpModel:
+    """The PuLP problem of ``lp``: one variable per column, one constraint per row."""
     arr = lp.arrays()
     names = lp.column_names()
     lo, hi, integer = arr["col_lo"], arr["col_hi"], arr["integer"]
@@ -130,13 +144,34 @@ def to_pulp(lp: LinearProgram, relax: bool = False) -> tuple[pulp.LpProblem, lis
         else:
             con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
         prob.addConstraint(con, name=row_name[i])
-    return prob, variables, violated
+    return PulpModel(lp, prob, variables, violated, relax)
 
 
 # ------------------------------------------------------------------ solve
 
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's in-process HiGHS, handed a feasible start (PuLP 3 has no warm start for it)."""
+
+    def __init__(self, start: dict | None = None, **kw):
+        super().__init__(**kw)
+        self._start = start
+
+    def callSolver(self, lp):
+        if self._start:
+            import highspy
+
+            values = [0.0] * len(lp.variables())
+            for var in lp.variables():
+                values[var.index] = self._start.get(var.name, 0.0)
+            sol = highspy.HighsSolution()
+            sol.col_value = values
+            sol.value_valid = True
+            lp.solverModel.setSolution(sol)
+        super().callSolver(lp)
+
+
 def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
-                 threads: int | None, msg: bool, log_path: Path | None):
+                 threads: int | None, msg: bool, log_path: Path | None, start: dict | None):
     kw: dict = {"msg": msg}
     if time_limit_s is not None:
         kw["timeLimit"] = time_limit_s
@@ -146,6 +181,10 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
         kw["threads"] = threads
     if real == "PULP_CBC_CMD" and log_path is not None:
         kw["logPath"] = str(log_path)
+    if real == "HiGHS":
+        return _HiGHSWithStart(start, **kw)
+    if real == "PULP_CBC_CMD" and start:
+        kw["warmStart"] = True
     with warnings.catch_warnings():
         # PuLP 3 deprecates its bundled CBC in favour of PuLP 4's; pulp<4 is pinned.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -159,20 +198,35 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
     return objective if "Optimal solution found" in log else None
 
 
-def solve(lp: LinearProgram, solver: str = "highs", time_limit_s: float | None = None,
-          mip_gap: float | None = None, threads: int | None = None,
-          msg: bool = False, relax: bool = False) -> SolveResult:
-    """Solve ``lp``; never raises for infeasible or unsolved models (see ``status``)."""
+def solve(lp: LinearProgram, solver: str = "highs", relax: bool = False,
+          **options) -> SolveResult:
+    """Build the PuLP model of ``lp`` and solve it (see :func:`solve_model`)."""
+    return solve_model(to_pulp(lp, relax), solver, **options)
+
+
+def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | None = None,
+                mip_gap: float | None = None, threads: int | None = None,
+                msg: bool = False, start: np.ndarray | None = None) -> SolveResult:
+    """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
+
+    ``start`` (column values of a feasible plan) is handed to HiGHS and CBC as their
+    first incumbent; other solvers ignore it.
+    """
     real = pulp_name(solver)
     version = solver_version(real)
-    prob, variables, violated = to_pulp(lp, relax)
-    if violated:
+    prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
+    if model.violated:
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
-    has_int = bool(lp.arrays()["integer"].any()) and not relax
+    start_by_name = None
+    if start is not None:
+        start_by_name = {v.name: float(val) for v, val in zip(variables, start)}
+        if real == "PULP_CBC_CMD":
+            for v, val in zip(variables, start.tolist()):
+                v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "solver.log"
-        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path)
+        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_by_name)
         t0 = time.perf_counter()
         prob.solve(s)
         seconds = time.perf_counter() - t0
@@ -201,5 +255,4 @@ def solve(lp: LinearProgram, solver: str = "highs", time_limit_s: float | None =
 
 def write_mps(lp: LinearProgram, path: Path) -> None:
     """The model as an MPS file (for other tools and side-by-side benchmarks)."""
-    prob, _, _ = to_pulp(lp)
-    prob.writeMPS(str(path))
+    to_pulp(lp).prob.writeMPS(str(path))
