@@ -1,0 +1,78 @@
+"""Candidate corridors: Delaunay + k nearest neighbours, geodesic lengths × detour."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod
+from scipy.spatial import Delaunay
+
+from conftest import load_case, write_case, write_network
+from ccusplan.optimize import prepare, run
+from ccusplan.routes.candidates import candidate_corridors
+
+
+def _nodes(n=30, seed=1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"lon": 116 + 3 * rng.random(n), "lat": 35 + 3 * rng.random(n)},
+                        index=[f"N{i:02d}" for i in range(n)])
+
+
+def test_candidates_contain_delaunay_and_knn_and_are_connected():
+    nodes = _nodes()
+    c = candidate_corridors(nodes, k_nearest=3, detour_factor=1.2)
+    pairs = set(zip(c["from"], c["to"]))
+    assert all(a < b for a, b in pairs) and len(pairs) == len(c)  # unordered, unique
+    # every Delaunay edge (a planar triangulation in lon·cos(lat), lat is the same graph
+    # for points this close) and every node's 3 nearest neighbours are candidates
+    xy = np.column_stack([nodes["lon"] * np.cos(np.radians(36.5)), nodes["lat"]])
+    ids = nodes.index.to_numpy()
+    tri = Delaunay(xy).simplices
+    delaunay = {tuple(sorted((ids[s[i]], ids[s[j]]))) for s in tri for i, j in ((0, 1), (1, 2), (0, 2))}
+    assert len(delaunay - pairs) <= 1  # projection differences may flip one co-circular edge
+    g = nx.Graph(list(pairs))
+    assert nx.is_connected(g) and g.number_of_nodes() == len(nodes)
+    assert min(dict(g.degree).values()) >= 3
+
+
+def test_lengths_are_geodesic_times_detour():
+    nodes = _nodes(10)
+    c = candidate_corridors(nodes, k_nearest=2, detour_factor=1.3)
+    geod = Geod(ellps="WGS84")
+    a, b = nodes.loc[c["from"]], nodes.loc[c["to"]]
+    _, _, m = geod.inv(a["lon"].to_numpy(), a["lat"].to_numpy(), b["lon"].to_numpy(), b["lat"].to_numpy())
+    assert c["length_km"].to_numpy() == pytest.approx(1.3 * m / 1000, rel=1e-12)
+
+
+def test_candidates_do_not_depend_on_input_order():
+    nodes = _nodes()
+    c1 = candidate_corridors(nodes, 4, 1.2)
+    c2 = candidate_corridors(nodes.sample(frac=1, random_state=3), 4, 1.2)
+    pd.testing.assert_frame_equal(c1, c2)
+
+
+def test_a_network_without_corridors_gets_candidates_from_the_case(tmp_path):
+    """No corridors.csv: the case's [candidates] settings generate them and the plan ships
+    over them; a longer detour factor lengthens every generated corridor."""
+    free = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0, "capture_fixed_om_musd_per_yr": 0}
+    write_network(tmp_path / "net",
+                  sources=[{"id": f"S{i}", "lon": 117 + 0.3 * i, "lat": 36, "capacity_mtpa": 2, **free}
+                           for i in range(4)],
+                  sinks=[{"id": "K", "lon": 117.5, "lat": 37, "capacity_mt": 500,
+                          "max_injection_mtpa": 10, "storage_cost_usd_per_t": 0,
+                          "storage_capex_musd": 0, "storage_fixed_om_musd_per_yr": 0}])
+    lengths = {}
+    for detour in (1.0, 1.5):
+        case = write_case(tmp_path / f"c{detour}.toml", "net", [2030], target=[6],
+                          candidates={"k_nearest": 2, "detour_factor": detour})
+        c, net = load_case(case)
+        assert net.corridors is None
+        inst = prepare(c, net)
+        assert inst.network.corridors.attrs["generated"]
+        lengths[detour] = inst.cor_length_km
+        out = run(c, net, solver="highs")
+        assert out.result.status == "optimal"
+        assert out.plan.stored_mtpa[0] == pytest.approx(6)
+    assert lengths[1.5] == pytest.approx(1.5 * lengths[1.0])
