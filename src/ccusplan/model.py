@@ -3,9 +3,9 @@
 No I/O and no solver here. The network is a set of pandas tables whose columns
 carry their units in their names (``capacity_mtpa``, ``length_km`` ...); which
 columns exist, their types, ranges and defaults are data, in
-``data/network_schema.csv``. A networkx graph is derived from the tables when a
-graph algorithm needs one, built in sorted order so results never depend on
-hash order.
+``data/network_schema.csv``. Graph algorithms work on arrays derived from
+the tables (``optimize.instance``), in sorted id order, so results never
+depend on input or hash order.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-import networkx as nx
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -73,16 +72,6 @@ class Network:
             )
         ]
         return pd.concat(parts)
-
-    def graph(self) -> nx.Graph:
-        """Undirected graph of nodes and corridors, nodes and edges added in sorted order."""
-        g = nx.Graph()
-        nodes = self.nodes().sort_index()
-        g.add_nodes_from((i, {"role": r}) for i, r in zip(nodes.index, nodes["role"]))
-        if self.corridors is not None:
-            c = self.corridors.sort_values(["from", "to"])
-            g.add_edges_from(zip(c["from"], c["to"]))
-        return g
 
     def with_corridors(self, corridors: pd.DataFrame) -> Network:
         return Network(self.name, self.sources, self.sinks, self.junctions,

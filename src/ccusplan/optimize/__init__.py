@@ -16,7 +16,7 @@ from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.plan import Plan, read_plan
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
-from ccusplan.optimize.warmstart import lp_support_start
+from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most.
 WARM_START_SHARE = 0.4
@@ -61,16 +61,26 @@ def run(case: Case, network: Network, solver: str | None = None,
     build_seconds = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    start = None
+    warm = WarmStart(None, None)
     if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
-        start = lp_support_start(inst, form, solver, WARM_START_SHARE * limit, gap, threads)
+        warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap, threads)
     spent = time.perf_counter() - t1
-    result = solve_model(model, solver, time_limit_s=max(limit - spent, 1.0), mip_gap=gap,
-                         threads=threads, msg=msg, start=start)
-    result = replace(result, solve_seconds=result.solve_seconds + spent)
+    result = solve_model(model, solver, time_limit_s=max(limit - spent, 0.1), mip_gap=gap,
+                         threads=threads, msg=msg, start=warm.x)
+    result = _with_bound(replace(result, solve_seconds=result.solve_seconds + spent), warm.lp_bound)
     plan = read_plan(inst, form, result.x) if result.x is not None else None
     diagnosis = diagnose(inst) if result.status == "infeasible" else []
     return Outcome(inst, form, result, plan, build_seconds, diagnosis)
+
+
+def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
+    """The better of the solver's bound and the LP relaxation's (both valid lower bounds)."""
+    if result.objective is None or lp_bound is None:
+        return result
+    bound = lp_bound if result.best_bound is None else max(result.best_bound, lp_bound)
+    bound = min(bound, result.objective)
+    gap = (result.objective - bound) / max(abs(result.objective), 1e-9)
+    return replace(result, best_bound=bound, mip_gap=gap)
 
 
 __all__ = ["Instance", "Outcome", "Plan", "build", "prepare", "run"]

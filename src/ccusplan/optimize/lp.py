@@ -8,7 +8,7 @@ solver's model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -94,18 +94,5 @@ class LinearProgram:
                 "integer": cat(self._int, bool), "A": A,
                 "row_lo": cat(self._rlo), "row_hi": cat(self._rhi)}
 
-    def with_upper_bounds(self, col_hi: np.ndarray) -> LinearProgram:
-        """The same program with other column upper bounds (e.g. a restricted sub-MIP)."""
-        arrays = self.arrays()
-        restricted = LinearProgram(**{f.name: getattr(self, f.name) for f in fields(self)})
-        restricted._cache = {**arrays, "col_hi": np.asarray(col_hi, float)}
-        return restricted
-
     def column_names(self) -> list[str]:
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]
-
-    def row_block_of(self, row: int) -> str:
-        for name, rows in self.row_blocks.items():
-            if len(rows) and rows[0] <= row <= rows[-1]:
-                return name
-        raise IndexError(row)

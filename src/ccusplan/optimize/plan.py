@@ -145,7 +145,7 @@ def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, 
     c = form.lp.arrays()["c"]
     b = form.lp.blocks
     part = lambda *names: float(sum(c[b[n]].ravel() @ x[b[n]].ravel() for n in names))  # noqa: E731
-    revenue = -float((inst.price_usd_per_t * inst.weight_years) @ x[b["injection"]].sum(axis=0))
+    revenue = -float((inst.price_usd_per_t * inst.weight_years) @ x[b["injection"]].sum(axis=0)) + 0.0
     return {
         "capture": part("capture_on", "capture_built", "capture"),
         "transport": part("pipes", "pipe_size", "flow_fwd", "flow_rev"),

@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -199,19 +200,52 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
 
 
 def solve(lp: LinearProgram, solver: str = "highs", relax: bool = False,
-          **options) -> SolveResult:
+          **options) -> SolveResult:  # options: those of solve_model
     """Build the PuLP model of ``lp`` and solve it (see :func:`solve_model`)."""
     return solve_model(to_pulp(lp, relax), solver, **options)
 
 
+@contextmanager
+def _overridden(model: PulpModel, relax: bool, col_lo, col_hi):
+    """Temporarily relax integrality and/or change bounds of a built model's variables."""
+    variables = model.variables
+    saved = [(v.cat, v.lowBound, v.upBound) for v in variables]
+    try:
+        if relax:
+            for v in variables:
+                v.cat = pulp.LpContinuous
+        if col_lo is not None:
+            for v, lb in zip(variables, col_lo.tolist()):
+                v.lowBound = lb if np.isfinite(lb) else None
+        if col_hi is not None:
+            for v, ub in zip(variables, col_hi.tolist()):
+                v.upBound = ub if np.isfinite(ub) else None
+        yield
+    finally:
+        for v, (cat, lb, ub) in zip(variables, saved):
+            v.cat, v.lowBound, v.upBound = cat, lb, ub
+
+
 def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | None = None,
                 mip_gap: float | None = None, threads: int | None = None,
-                msg: bool = False, start: np.ndarray | None = None) -> SolveResult:
+                msg: bool = False, start: np.ndarray | None = None, relax: bool = False,
+                col_lo: np.ndarray | None = None,
+                col_hi: np.ndarray | None = None) -> SolveResult:
     """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
 
     ``start`` (column values of a feasible plan) is handed to HiGHS and CBC as their
-    first incumbent; other solvers ignore it.
+    first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and ``col_hi`` solve
+    a variant of the model (LP relaxation, other bounds) without building it again.
     """
+    if relax or col_lo is not None or col_hi is not None:
+        with _overridden(model, relax, col_lo, col_hi):
+            variant = replace(model, relax=model.relax or relax)
+            return _solve(variant, solver, time_limit_s, mip_gap, threads, msg, start)
+    return _solve(model, solver, time_limit_s, mip_gap, threads, msg, start)
+
+
+def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
+           start) -> SolveResult:
     real = pulp_name(solver)
     version = solver_version(real)
     prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
