@@ -123,7 +123,7 @@ def test_csv_network_has_every_contract_column_typed_and_defaults_filled(tmp_pat
     assert "geometry" not in net.corridors
     assert (net.pipe_classes["capex_musd_per_unit_per_mtpa"] == 0).all()
     assert net.pipe_classes["om_fraction_per_yr"].tolist() == [0.02, 0.0]
-    assert {(a, b) for a, b in net.graph().edges} >= {tuple(sorted(e)) for e in LINES}
+    assert {tuple(sorted(p)) for p in zip(net.corridors["from"], net.corridors["to"])} >= {tuple(sorted(e)) for e in LINES}
 
 
 def test_optional_files_absent_give_empty_junctions_and_no_corridors(tmp_path):

@@ -26,29 +26,42 @@ class _State:
 
     @property
     def err(self) -> Console:
-        return Console(stderr=True, quiet=self.quiet, highlight=False)
+        return Console(stderr=True, quiet=self.quiet, highlight=False, soft_wrap=True)
 
     @property
     def out(self) -> Console:
-        return Console(quiet=self.quiet, highlight=False, width=100)
+        return Console(quiet=self.quiet, highlight=False, soft_wrap=True)
+
+
+def _message(text: str) -> None:
+    """An error message on stderr, never wrapped (one problem per line, even when piped)."""
+    click.echo(text, err=True)
 
 
 def _fail(state: _State, exc: BaseException) -> None:
     """Turn an exception into a message and an exit status."""
-    from ccusplan.optimize.pulp_backend import SolverUnavailable
-
-    console = Console(stderr=True, highlight=False)
     if isinstance(exc, InputError):
-        console.print(exc.render(), markup=False)
-        sys.exit(EXIT_BAD_INPUT)
-    if isinstance(exc, SolverUnavailable):
-        console.print(f"bad input: {exc}", markup=False)
+        _message(exc.render())
         sys.exit(EXIT_BAD_INPUT)
     if state.debug:
         raise exc
-    console.print(f"internal error: {type(exc).__name__}: {exc}\n"
-                  "(run `ccusplan --debug ...` for the traceback and report it)", markup=False)
+    _message(f"internal error: {type(exc).__name__}: {exc}\n"
+             "(run `ccusplan --debug ...` for the traceback and report it)")
     sys.exit(EXIT_INTERNAL)
+
+
+def _check_solver(case_path: Path, case_solver: str, override: str | None) -> None:
+    """An unknown or missing solver is bad input naming where the name came from."""
+    from ccusplan.errors import Problem, display_path
+    from ccusplan.optimize.pulp_backend import SolverUnavailable, pulp_name
+
+    name = override or case_solver
+    try:
+        pulp_name(name)
+    except SolverUnavailable as exc:
+        where = (Problem("command line", str(exc), field="--solver") if override else
+                 Problem(display_path(case_path), str(exc), field="solver.name"))
+        raise InputError(where) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,6 +84,7 @@ def validate(state: _State, case: Path) -> None:
 
     try:
         c, net = load(case)
+        _check_solver(case, c.solver.name, None)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     corridors = "generated" if net.corridors is None else f"{len(net.corridors)} given"
@@ -95,14 +109,17 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
           solver_log) -> None:
     """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson)."""
     from ccusplan.io import load
-    from ccusplan.io.results import write_results
+    from ccusplan.io.results import check_out_dir, write_results
     from ccusplan.optimize import run
     from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
 
     err = state.err
     try:
         c, net = load(case)
+        _check_solver(case, c.solver.name, solver)
         out = out or Path("outputs") / c.name
+        if (problem := check_out_dir(out)) is not None:
+            raise InputError(problem)
         with err.status(f"building and solving '{c.name}' with {solver or c.solver.name}…"):
             outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
                           threads=threads, msg=solver_log)
@@ -113,7 +130,7 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
     _print_summary(state.out, s, outcome)
     if s["status"] in ("infeasible", "no_solution"):
         for reason in outcome.diagnosis or ["the solver found no plan within its limits"]:
-            Console(stderr=True, highlight=False).print(f"  - {reason}", markup=False)
+            _message(f"  - {reason}")
         state.out.print(f"results written to {out}/")
         sys.exit(EXIT_NO_PLAN)
     state.out.print(f"results written to {out}/ ({', '.join(_files())})")

@@ -16,13 +16,34 @@ from pathlib import Path
 
 import pandas as pd
 
+from ccusplan.errors import InputError, Problem
+
 RESULT_FILES = ("summary.json", "plan_sources.csv", "plan_sinks.csv", "plan_pipelines.csv",
                 "network.geojson")
 
 
+def check_out_dir(out: Path) -> Problem | None:
+    """Why results may not go to ``out`` (replacing a folder that is not a result), if so."""
+    out = Path(out).resolve()
+    if out == Path.cwd().resolve() or out == out.parent:
+        return Problem("command line", f"results need a folder of their own, not {out}",
+                       field="--out")
+    for p in (out, *out.parents):
+        if p.exists() and not p.is_dir():
+            return Problem("command line", f"{p} exists and is not a folder", field="--out")
+    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+        return Problem("command line", f"refusing to replace {out}: it is not empty and holds "
+                       "no ccusplan results (summary.json); choose another folder",
+                       field="--out")
+    return None
+
+
 def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
     """Run each writer into a temporary sibling folder, then move it to ``out``."""
-    out = Path(out)
+    out = Path(out).resolve()
+    problem = check_out_dir(out)
+    if problem is not None:
+        raise InputError(problem)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
