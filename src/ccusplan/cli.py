@@ -172,7 +172,8 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
     console.print(f"NPV by part (MUSD): capture {parts['capture']:,.0f}, transport "
                   f"{parts['transport']:,.0f}, storage {parts['storage']:,.0f}"
                   + (f", revenue {parts['revenue']:,.0f}" if parts["revenue"] else "")
-                  + f"; levelised {num(s['levelized_cost_usd_per_t'], '{:,.2f}')} USD/t stored; "
+                  + f"; levelised {num(s['levelized_cost_usd_per_t'], '{:,.2f}')} USD/t stored, "
+                  f"{num(s['levelized_cost_usd_per_t_avoided'], '{:,.2f}')} USD/t avoided; "
                   f"{s['pipeline_km']:,.0f} km of new pipe")
 
 

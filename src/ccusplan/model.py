@@ -172,6 +172,13 @@ class Candidates(_Strict):
     """Route length / geodesic length for generated corridors."""
 
 
+class Emissions(_Strict):
+    """``[emissions]``: for net CO2 avoided (costs/data/emissions.toml has the defaults)."""
+
+    grid_t_per_mwh: Annotated[float, Field(ge=0, le=2)] | None = None
+    """Emission factor of the electricity CCUS uses, tCO2/MWh (default: China 2022, cited)."""
+
+
 class Case(_Strict):
     """A whole case file. ``network`` is already resolved to an absolute path."""
 
@@ -182,6 +189,7 @@ class Case(_Strict):
     finance: Finance = Finance()
     solver: Solver = Solver()
     candidates: Candidates = Candidates()
+    emissions: Emissions = Emissions()
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 

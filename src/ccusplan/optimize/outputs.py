@@ -10,6 +10,7 @@ import pandas as pd
 from shapely.geometry import LineString, Point, mapping
 
 import ccusplan
+from ccusplan.costs.emissions import avoided_mtpa, default_grid_t_per_mwh
 from ccusplan.optimize import Outcome
 
 def _clean(v):
@@ -30,10 +31,14 @@ def summary(outcome: Outcome) -> dict:
     inst, res, plan = outcome.instance, outcome.result, outcome.plan
     years = [int(y) for y in inst.years]
     stored = plan.stored_mtpa if plan is not None else np.zeros(len(years))
-    levelized = None
+    levelized = levelized_avoided = None
+    avoided = _avoided_mtpa(outcome)
     if plan is not None and plan.discounted_stored_mt > 1e-9:
         cost = plan.npv_musd["capture"] + plan.npv_musd["transport"] + plan.npv_musd["storage"]
         levelized = cost / plan.discounted_stored_mt
+        discounted_avoided = float(avoided @ inst.weight_years)
+        if discounted_avoided > 1e-9:
+            levelized_avoided = cost / discounted_avoided
     s = {
         "case": inst.case.name,
         "status": res.status,
@@ -53,6 +58,9 @@ def summary(outcome: Outcome) -> dict:
         "target_mtpa_by_period": {y: float(v) for y, v in zip(years, inst.target_mtpa)},
         "captured_mtpa_by_period": (
             {y: round(float(v), 6) for y, v in zip(years, plan.captured_mtpa)} if plan else {}),
+        "avoided_mtpa_by_period": {y: round(float(v), 6) for y, v in zip(years, avoided)},
+        "levelized_cost_usd_per_t_avoided": levelized_avoided,
+        "grid_t_per_mwh": _grid(inst),
         "npv_musd_by_part": ({k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
         "sources_equipped": int(plan.sources["source_id"].nunique()) if plan else 0,
         "sinks_opened": int(plan.sinks["sink_id"].nunique()) if plan else 0,
@@ -61,6 +69,24 @@ def summary(outcome: Outcome) -> dict:
         "units": "money in million USD, NPV at the first period's start year; flows in Mt/yr",
     }
     return _clean(s)
+
+
+def _grid(inst) -> float:
+    g = inst.case.emissions.grid_t_per_mwh
+    return default_grid_t_per_mwh() if g is None else g
+
+
+def _avoided_mtpa(outcome: Outcome) -> np.ndarray:
+    """Net CO2 avoided per period: stored minus the emissions of the energy CCUS uses."""
+    plan, inst = outcome.plan, outcome.instance
+    if plan is None:
+        return np.zeros(len(inst.years))
+    by_kind = {
+        kind: g.groupby("period")["captured_mtpa"].sum().reindex(inst.years, fill_value=0.0)
+        .to_numpy()
+        for kind, g in plan.sources.groupby("kind")
+    }
+    return avoided_mtpa(plan.stored_mtpa, by_kind, _grid(inst))
 
 
 def _feature(geom, props: dict) -> dict:
