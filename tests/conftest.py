@@ -14,6 +14,11 @@ import pytest
 from ccusplan.io import load
 from ccusplan.optimize.pulp_backend import available_solvers
 
+FREE_SOURCE = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0,
+               "capture_fixed_om_musd_per_yr": 0}
+FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
+             "storage_fixed_om_musd_per_yr": 0}
+
 SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD"))
            if real in available_solvers()]
 
@@ -26,6 +31,32 @@ def write_network(folder: Path, sources, sinks, corridors=None, junctions=None,
         if rows is not None:
             pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def hand_network() -> dict:
+    """Source S → junction J → sinks K1 (1 $/t) and K2 (2 $/t); see
+    tests/test_milp_hand.py::test_source_junction_two_sinks. With a target of 8 Mt/yr,
+    crf 0.1 and no discounting the optimum is 124 MUSD: capture 80, trunk S–J two small
+    pipes 20, branches J–K1 and K2–J one small pipe each 13, storage 5·1 + 3·2 = 11;
+    330 km of pipe (2·100 + 50 + 80).
+
+    CSV rows (header = row 1): sources S row 2; sinks K1 row 2, K2 row 3; junctions J
+    row 2; corridors S–J row 2, J–K1 row 3, K2–J row 4.
+    """
+    return dict(
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10,
+                  **FREE_SOURCE, "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K1", "lon": 1, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 6,
+                **FREE_SINK, "storage_cost_usd_per_t": 1},
+               {"id": "K2", "lon": 1, "lat": 1, "capacity_mt": 100, "max_injection_mtpa": 6,
+                **FREE_SINK, "storage_cost_usd_per_t": 2}],
+        junctions=[{"id": "J", "lon": 0.5, "lat": 0.2}],
+        corridors=[{"from": "S", "to": "J", "length_km": 100},
+                   {"from": "J", "to": "K1", "length_km": 50},
+                   {"from": "K2", "to": "J", "length_km": 80}],
+        pipe_classes=[{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1},
+                      {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}],
+    )
 
 
 def _toml_value(v) -> str:

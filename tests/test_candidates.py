@@ -9,7 +9,7 @@ import pytest
 from pyproj import Geod
 from scipy.spatial import Delaunay
 
-from conftest import load_case, write_case, write_network
+from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from ccusplan.optimize import prepare, run
 from ccusplan.routes.candidates import candidate_corridors
 
@@ -56,13 +56,11 @@ def test_candidates_do_not_depend_on_input_order():
 def test_a_network_without_corridors_gets_candidates_from_the_case(tmp_path):
     """No corridors.csv: the case's [candidates] settings generate them and the plan ships
     over them; a longer detour factor lengthens every generated corridor."""
-    free = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0, "capture_fixed_om_musd_per_yr": 0}
     write_network(tmp_path / "net",
-                  sources=[{"id": f"S{i}", "lon": 117 + 0.3 * i, "lat": 36, "capacity_mtpa": 2, **free}
+                  sources=[{"id": f"S{i}", "lon": 117 + 0.3 * i, "lat": 36, "capacity_mtpa": 2, **FREE_SOURCE}
                            for i in range(4)],
                   sinks=[{"id": "K", "lon": 117.5, "lat": 37, "capacity_mt": 500,
-                          "max_injection_mtpa": 10, "storage_cost_usd_per_t": 0,
-                          "storage_capex_musd": 0, "storage_fixed_om_musd_per_yr": 0}])
+                          "max_injection_mtpa": 10, **FREE_SINK}])
     lengths = {}
     for detour in (1.0, 1.5):
         case = write_case(tmp_path / f"c{detour}.toml", "net", [2030], target=[6],

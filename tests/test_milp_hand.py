@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import load_case, write_case, write_network
+from conftest import FREE_SINK, FREE_SOURCE, hand_network, load_case, write_case, write_network
 from ccusplan.optimize import run
 
-FREE_SOURCE = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0,
-               "capture_fixed_om_musd_per_yr": 0}
-FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
-             "storage_fixed_om_musd_per_yr": 0}
 NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
 
@@ -40,20 +36,7 @@ def test_source_junction_two_sinks(tmp_path, solver):
     needs a second small pipe (+5/yr) to save 1/yr of storage — worse.
     Objective: capture 80 + trunk 20 + branches 13 + storage 11 = 124 MUSD/yr.
     """
-    out = _solve(tmp_path, solver, dict(
-        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10,
-                  **FREE_SOURCE, "capture_cost_usd_per_t": 10}],
-        sinks=[{"id": "K1", "lon": 1, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 6,
-                **FREE_SINK, "storage_cost_usd_per_t": 1},
-               {"id": "K2", "lon": 1, "lat": 1, "capacity_mt": 100, "max_injection_mtpa": 6,
-                **FREE_SINK, "storage_cost_usd_per_t": 2}],
-        junctions=[{"id": "J", "lon": 0.5, "lat": 0.2}],
-        corridors=[{"from": "S", "to": "J", "length_km": 100},
-                   {"from": "J", "to": "K1", "length_km": 50},
-                   {"from": "K2", "to": "J", "length_km": 80}],
-        pipe_classes=[{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1},
-                      {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}],
-    ), target=[8])
+    out = _solve(tmp_path, solver, hand_network(), target=[8])
     assert out.result.objective == pytest.approx(124.0, abs=1e-6)
     p = out.plan.pipelines.set_index(["from", "to"])
     assert p.loc[("S", "J"), "pipes"] == 2 and p.loc[("S", "J"), "pipe_class"] == "small"

@@ -17,12 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import load_case, write_case, write_network
+from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from ccusplan.optimize import run
 
-FREE = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0, "capture_fixed_om_musd_per_yr": 0}
-FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
-             "storage_fixed_om_musd_per_yr": 0}
 
 
 def _nx_cost(supply: dict, sink_cap: dict, arcs: list[tuple[str, str, int, int]]) -> int:
@@ -74,7 +71,7 @@ def test_transport_cost_equals_networkx_min_cost_flow(tmp_path_factory, seed, n_
     tmp = tmp_path_factory.mktemp("mcf")
     write_network(
         tmp / "net",
-        sources=[{"id": s, "lon": 0, "lat": 0, "capacity_mtpa": v, **FREE} for s, v in supply.items()],
+        sources=[{"id": s, "lon": 0, "lat": 0, "capacity_mtpa": v, **FREE_SOURCE} for s, v in supply.items()],
         sinks=[{"id": k, "lon": 1, "lat": 0, "capacity_mt": 1e6, "max_injection_mtpa": v,
                 **FREE_SINK} for k, v in sink_cap.items()],
         junctions=[{"id": j, "lon": 0.5, "lat": 0.5} for j in ids if j.startswith("J")] or None,
@@ -118,7 +115,7 @@ def test_fixed_charge_transportation_true_optimum(tmp_path, solver):
     expected = _brute_force(supply, sink_cap, arcs)
     write_network(
         tmp_path / "net",
-        sources=[{"id": s, "lon": 0, "lat": i, "capacity_mtpa": v, **FREE}
+        sources=[{"id": s, "lon": 0, "lat": i, "capacity_mtpa": v, **FREE_SOURCE}
                  for i, (s, v) in enumerate(supply.items())],
         sinks=[{"id": k, "lon": 1, "lat": i, "capacity_mt": 1e6, "max_injection_mtpa": v,
                 **FREE_SINK} for i, (k, v) in enumerate(sink_cap.items())],
