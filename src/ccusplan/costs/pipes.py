@@ -25,11 +25,49 @@ def _spec() -> dict:
         return tomllib.load(fh)
 
 
-def wall_thickness_mm(od_in: np.ndarray) -> np.ndarray:
-    """Pressure design wall thickness by Barlow's formula, at least the handling minimum."""
+def wall_thickness_mm(od_in: np.ndarray, design_pressure_mpa: float | None = None,
+                      smys_mpa: float | None = None) -> np.ndarray:
+    """Pressure design wall thickness by Barlow's formula, at least the handling minimum.
+
+    ``t = P · OD / (2 · SMYS · F)`` with the ASME B31.4 design factor ``F``; ``P`` and
+    ``SMYS`` default to the foundation's 15.3 MPa and X70.
+
+    >>> round(float(wall_thickness_mm(24.0, 15.3, 482.6)), 2)  # 24" X70 at 15.3 MPa
+    13.42
+    """
     w = _spec()["wall"]
-    t = w["design_pressure_mpa"] * od_in * MM_PER_IN / (2 * w["smys_mpa"] * w["design_factor"])
+    p = w["design_pressure_mpa"] if design_pressure_mpa is None else design_pressure_mpa
+    smys = w["smys_mpa"] if smys_mpa is None else smys_mpa
+    t = p * np.asarray(od_in, float) * MM_PER_IN / (2 * smys * w["design_factor"])
     return np.maximum(t, w["min_wall_mm"])
+
+
+def steel_smys_mpa(grade: str) -> float:
+    """Specified minimum yield strength (MPa) of an API 5L grade such as ``"X70"``."""
+    g = _spec()["steel_grades"]
+    if grade not in g["grades"]:
+        raise ValueError(f"unknown steel grade {grade!r}: use one of {', '.join(g['grades'])}")
+    return float(g["smys_mpa"][g["grades"].index(grade)])
+
+
+@cache
+def pipe_geometry(design_pressure_mpa: float, steel_grade: str) -> pd.DataFrame:
+    """The nominal sizes for one design pressure and steel grade (one row per NPS).
+
+    Columns ``name`` ('12"'), ``nps_in``, ``outer_diameter_in``, ``wall_mm`` (Barlow) and
+    ``inner_diameter_m``.
+    """
+    s = _spec()
+    nps = np.asarray(s["outer_diameter_in"]["nps"], int)
+    od_in = np.asarray(s["outer_diameter_in"]["od_in"], float)
+    wall = wall_thickness_mm(od_in, design_pressure_mpa, steel_smys_mpa(steel_grade))
+    return pd.DataFrame({
+        "name": [f'{n}"' for n in nps],
+        "nps_in": nps,
+        "outer_diameter_in": od_in,
+        "wall_mm": wall,
+        "inner_diameter_m": (od_in * MM_PER_IN - 2 * wall) / 1000.0,
+    })
 
 
 def capacity_mtpa(inner_diameter_m: np.ndarray) -> np.ndarray:

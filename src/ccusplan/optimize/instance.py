@@ -144,37 +144,52 @@ def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.
     return c
 
 
-def _options(c: pd.DataFrame, classes: pd.DataFrame, max_flow: float) -> dict[str, np.ndarray]:
-    generic = c["capacity_mtpa"].notna().to_numpy()
-    sized_e = np.flatnonzero(~generic)
-    n_cls = len(classes)
-    # every size class on every non-generic corridor (corridor-major order)
-    e = np.repeat(sized_e, n_cls)
-    k = np.tile(np.arange(n_cls), len(sized_e))
+def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """Every pipe class on every corridor without a generic pipe, priced by its cost weight.
+
+    One row per (corridor position, class): ``corridor``, ``name``, ``capacity_mtpa``,
+    ``capex_musd``, ``capex_musd_per_mtpa`` (for the capacity sized), ``om_fraction_per_yr``.
+    """
+    e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
+    k = np.arange(len(classes))
+    e, k = np.repeat(e, len(k)), np.tile(k, len(e))
     cw = c["cost_weight"].to_numpy(float)[e]
-    cap = classes["capacity_mtpa"].to_numpy(float)[k]
-    g = np.flatnonzero(generic)
-    gcap = c["capacity_mtpa"].to_numpy(float)[g]
-    opt = {
-        "opt_corridor": np.concatenate([e, g]),
-        "opt_class": np.concatenate([classes["name"].to_numpy(object)[k], np.full(len(g), "generic", object)]),
-        "opt_cap_mtpa": np.concatenate([cap, gcap]),
-        "opt_capex_musd": np.concatenate([
-            cw * classes["capex_musd_per_unit"].to_numpy(float)[k],
-            c["fixed_cost_musd"].to_numpy(float)[g],
-        ]),
-        "opt_capex_musd_per_mtpa": np.concatenate([
-            cw * classes["capex_musd_per_unit_per_mtpa"].to_numpy(float)[k], np.zeros(len(g)),
-        ]),
-        "opt_om_fraction": np.concatenate([
-            classes["om_fraction_per_yr"].to_numpy(float)[k], np.zeros(len(g)),
-        ]),
+    col = lambda name: classes[name].to_numpy(float)[k]  # noqa: E731
+    return pd.DataFrame({
+        "corridor": e, "name": classes["name"].to_numpy(object)[k],
+        "capacity_mtpa": col("capacity_mtpa"),
+        "capex_musd": cw * col("capex_musd_per_unit"),
+        "capex_musd_per_mtpa": cw * col("capex_musd_per_unit_per_mtpa"),
+        "om_fraction_per_yr": col("om_fraction_per_yr"),
+    })
+
+
+def _generic_options(c: pd.DataFrame) -> pd.DataFrame:
+    """The one generic pipe of each corridor that states its capacity and costs."""
+    g = np.flatnonzero(c["capacity_mtpa"].notna().to_numpy())
+    return pd.DataFrame({
+        "corridor": g, "name": "generic",
+        "capacity_mtpa": c["capacity_mtpa"].to_numpy(float)[g],
+        "capex_musd": c["fixed_cost_musd"].to_numpy(float)[g],
+        "capex_musd_per_mtpa": 0.0, "om_fraction_per_yr": 0.0, "generic": True,
+    })
+
+
+def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float) -> dict[str, np.ndarray]:
+    """Flat option arrays, corridor-major; counts bounded by what can ever flow."""
+    o = pd.concat([sized.assign(generic=False), generic], ignore_index=True)
+    o = o.sort_values("corridor", kind="stable")
+    cap = o["capacity_mtpa"].to_numpy(float)
+    count = np.ceil(max_flow / np.maximum(cap, 1e-12) - 1e-9)
+    return {
+        "opt_corridor": o["corridor"].to_numpy(int),
+        "opt_class": o["name"].to_numpy(object),
+        "opt_cap_mtpa": cap,
+        "opt_capex_musd": o["capex_musd"].to_numpy(float),
+        "opt_capex_musd_per_mtpa": o["capex_musd_per_mtpa"].to_numpy(float),
+        "opt_om_fraction": o["om_fraction_per_yr"].to_numpy(float),
+        "opt_max_count": np.where(o["generic"].to_numpy(bool), 1.0, np.maximum(count, 1.0)),
     }
-    with np.errstate(divide="ignore"):
-        count = np.ceil(max_flow / np.maximum(cap, 1e-12) - 1e-9)
-    opt["opt_max_count"] = np.concatenate([np.maximum(count, 1), np.ones(len(g))])
-    order = np.argsort(opt["opt_corridor"], kind="stable")
-    return {k2: v[order] for k2, v in opt.items()}
 
 
 def prepare(case: Case, network: Network) -> Instance:
@@ -230,5 +245,5 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_length_km=corridors["length_km"].to_numpy(float),
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
         cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
-        **_options(corridors, classes, max_flow),
+        **_options(classes_on_corridors(corridors, classes), _generic_options(corridors), max_flow),
     )
