@@ -179,6 +179,68 @@ class Emissions(_Strict):
     """Emission factor of the electricity CCUS uses, tCO2/MWh (default: China 2022, cited)."""
 
 
+class PipelineSpec(_Strict):
+    """``[pipeline]``: conditions and cost basis of the engineering pipeline model.
+
+    Used by ``ccusplan.costs.pipeline`` (hydraulic sizing and capital costs); the cited
+    coefficients live in ``costs/data/pipeline_costs.toml`` and ``cost_index.csv``.
+    """
+
+    inlet_pressure_mpa: Annotated[float, Field(gt=0, le=30)] = 15.0
+    """Pressure at the start of a line and after every booster, MPa (absolute)."""
+    min_pressure_mpa: Annotated[float, Field(gt=0, le=30)] = 10.0
+    """Lowest pressure allowed anywhere in the line, MPa; must stay above CO2's critical
+    pressure (7.38 MPa) so the CO2 stays dense."""
+    ground_temperature_c: Annotated[float, Field(ge=-10, le=40)] = 12.0
+    """Temperature of the buried line (isothermal flow), °C."""
+    design_pressure_mpa: Annotated[float, Field(gt=0, le=40)] = 15.3
+    """Design pressure of the pipe wall (Barlow thickness), MPa; at least the inlet pressure."""
+    steel_grade: Literal["X52", "X60", "X65", "X70", "X80"] = "X70"
+    """API 5L line-pipe grade (its SMYS sets the wall thickness)."""
+    cost_model: Literal["mccoy_rubin", "parker"] = "mccoy_rubin"
+    """Capital cost equations: McCoy & Rubin (2008) or Parker (2004)."""
+    cost_year: int = 2023
+    """USD of this year for every cost (escalated with the CEPCI in ``cost_index.csv``)."""
+    region: Literal["us_midwest", "china"] = "us_midwest"
+    """Regional factors on the pipeline cost components (US Midwest is the equations' base)."""
+    electricity_usd_per_mwh: Annotated[float, Field(ge=0)] = 80.6
+    """Price of the boosters' electricity, USD/MWh. Default: US industrial average 2023,
+    8.06 ¢/kWh (EIA, Electric Power Annual / Monthly, as charted by Statista)."""
+    pump_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.75
+    """Electric-to-hydraulic efficiency of a booster pump (ccusplan assumption)."""
+    max_velocity_m_s: Annotated[float, Field(gt=0, le=10)] = 2.0
+    """Highest mean velocity a size may run at, m/s; also sets each size's capacity on a
+    corridor. Default (ccusplan assumption): about the mass flux of the IJGGC (2023)
+    capacity table (≈ 1,700 kg/m²/s, i.e. 1.8 m/s at 15/10 MPa and 12 °C), rounded up."""
+    booster_spacing_km: Annotated[float, Field(gt=0)] = 150.0
+    """MILP corridors get one booster site per this many km beyond the first (their
+    capacity counts those boosters). Convention: the default segment length of the CO2GIS
+    tool (3 MPa at an admissible 0.02 MPa/km), not a cited design rule."""
+    engineering: bool = True
+    """False keeps the foundation's built-in table (capacity and cost per km)."""
+
+    @model_validator(mode="after")
+    def _pressures_and_year(self) -> PipelineSpec:
+        from ccusplan.costs.pipeline import co2_critical_pressure_mpa, cost_index
+
+        pc = co2_critical_pressure_mpa()
+        if self.min_pressure_mpa <= pc:
+            raise ValueError(
+                f"[pipeline] min_pressure_mpa = {self.min_pressure_mpa} is not above CO2's "
+                f"critical pressure ({pc:.2f} MPa): raise it (typically 8.3–10 MPa)")
+        if not self.min_pressure_mpa < self.inlet_pressure_mpa <= self.design_pressure_mpa:
+            raise ValueError(
+                "[pipeline] needs min_pressure_mpa < inlet_pressure_mpa <= design_pressure_mpa, "
+                f"got {self.min_pressure_mpa}, {self.inlet_pressure_mpa}, "
+                f"{self.design_pressure_mpa}")
+        years = cost_index().index
+        if self.cost_year not in years:
+            raise ValueError(
+                f"[pipeline] cost_year = {self.cost_year} is not in the cost index "
+                f"({years.min()}–{years.max()}): pick a year inside it")
+        return self
+
+
 class Case(_Strict):
     """A whole case file. ``network`` is already resolved to an absolute path."""
 
@@ -190,6 +252,8 @@ class Case(_Strict):
     solver: Solver = Solver()
     candidates: Candidates = Candidates()
     emissions: Emissions = Emissions()
+    pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
+    """``[pipeline]`` (built on first use, so importing the model does not load CoolProp)."""
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 

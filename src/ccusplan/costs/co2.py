@@ -45,7 +45,8 @@ def co2_state(pressure_mpa: float, temperature_c: float) -> tuple[float, float]:
     """
     props = _props()
     p_pa, t_k = float(pressure_mpa) * 1e6, float(temperature_c) + KELVIN_OFFSET
-    return float(props("D", "P", p_pa, "T", t_k, "CO2")), float(props("V", "P", p_pa, "T", t_k, "CO2"))
+    rho = float(props("D", "P", p_pa, "T", t_k, "CO2"))
+    return rho, float(props("V", "P", p_pa, "T", t_k, "CO2"))
 
 
 @cache
