@@ -18,6 +18,7 @@ import ccusplan
 from ccusplan.errors import InputError
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+CURVE_FLOWS_MTPA = [0.25, 0.5, 1, 2, 5, 10, 20, 40]
 
 
 class _State:
@@ -134,6 +135,104 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
         state.out.print(f"results written to {out}/")
         sys.exit(EXIT_NO_PLAN)
     state.out.print(f"results written to {out}/ ({', '.join(_files())})")
+
+
+# ------------------------------------------------------------------ costs
+
+@cli.group()
+def costs() -> None:
+    """Engineering cost tools: size a pipeline, draw cost curves."""
+
+
+def _pipeline_basis(case: Path | None):
+    """[pipeline] spec and pipeline capital recovery factor: from CASE, or the defaults."""
+    from ccusplan.costs.finance import capital_recovery_factor
+    from ccusplan.io import load_case
+    from ccusplan.model import Finance, PipelineSpec
+
+    if case is None:
+        spec, fin = PipelineSpec(), Finance()
+    else:
+        c = load_case(case)
+        spec, fin = c.pipeline, c.finance
+    crf = fin.crf if fin.crf is not None else capital_recovery_factor(
+        fin.discount_rate, fin.pipeline_life_years)
+    return spec, crf
+
+
+_CASE_OPTION = click.option("--case", type=click.Path(path_type=Path),
+                            help="Take [pipeline] and [finance] from this case file.")
+
+
+@costs.command("pipeline")
+@click.option("--mtpa", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Flow, Mt/yr.")
+@click.option("--km", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Length, km.")
+@click.option("--max-boosters", type=click.IntRange(min=0), help="Most intermediate boosters.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_CASE_OPTION
+@click.pass_obj
+def costs_pipeline(state: _State, mtpa, km, max_boosters, as_json, case) -> None:
+    """The cheapest standard size for a flow over a length, with its hydraulics and costs."""
+    import json
+
+    from ccusplan.costs.pipeline import size_pipeline
+
+    try:
+        spec, crf = _pipeline_basis(case)
+        r = size_pipeline(mtpa, km, spec, crf, max_boosters=max_boosters)
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    if as_json:
+        click.echo(json.dumps(r))
+        return
+    rows = [("nominal size", f'{r["nominal_diameter_in"]}"'),
+            ("inner diameter", f'{r["inner_diameter_m"]:.3f} m'),
+            ("velocity", f'{r["velocity_m_s"]:.2f} m/s'),
+            ("CO2 density", f'{r["density_kg_m3"]:.0f} kg/m3'),
+            ("pressure drop", f'{r["pressure_drop_mpa"]:.2f} MPa'),
+            ("boosters", str(r["boosters"])),
+            ("capital cost", f'{r["capex_musd"]:,.1f} MUSD ({spec.cost_year} USD, {spec.region})'),
+            ("O&M incl. energy", f'{r["om_musd_per_yr"]:,.2f} MUSD/yr'),
+            ("levelised", f'{r["levelized_usd_per_t"]:,.2f} USD/t')]
+    t = Table(box=None, show_header=False, title=f"{mtpa:g} Mt/yr over {km:g} km")
+    for k, v in rows:
+        t.add_row(k, v)
+    state.out.print(t)
+
+
+@costs.command("curve")
+@click.option("--km", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Length, km.")
+@click.option("--plot", type=click.Path(path_type=Path), help="Also draw the curves to this PNG.")
+@_CASE_OPTION
+@click.pass_obj
+def costs_curve(state: _State, km, plot, case) -> None:
+    """Levelised pipeline cost (USD/t) against flow for each size, over KM km."""
+    from ccusplan.costs.pipeline import levelized_cost_curve
+
+    try:
+        spec, crf = _pipeline_basis(case)
+        curve = levelized_cost_curve(km, spec, crf)
+        if plot is not None:
+            from ccusplan.report.curves import plot_cost_curve
+
+            plot_cost_curve(curve, plot, f"CO2 pipeline, {km:g} km ({spec.cost_year} USD)")
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    shown = levelized_cost_curve(km, spec, crf, flows=CURVE_FLOWS_MTPA).T  # sizes × flows
+    t = Table(box=None, header_style="bold",
+              title=f"levelised USD/t over {km:g} km (· = above the velocity limit)")
+    t.add_column("size \\ Mt/yr")
+    for q in shown.columns:
+        t.add_column(f"{q:g}", justify="right")
+    for name, row in shown.iterrows():
+        t.add_row(name, *("·" if v != v else f"{v:.1f}" for v in row))
+    t.add_row("[bold]cheapest[/]", *(f"[bold]{shown[q].idxmin()}[/]" for q in shown.columns))
+    state.out.print(t)
+    if plot is not None:
+        state.out.print(f"plot written to {plot}")
 
 
 def _files() -> tuple[str, ...]:

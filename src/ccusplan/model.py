@@ -216,6 +216,8 @@ class PipelineSpec(_Strict):
     """MILP corridors get one booster site per this many km beyond the first (their
     capacity counts those boosters). Convention: the default segment length of the CO2GIS
     tool (3 MPa at an admissible 0.02 MPa/km), not a cited design rule."""
+    sizes_in: list[Literal[4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 42, 48]] | None = None
+    """Nominal sizes (NPS, inches) the plan may use; default every standard size 4–48."""
     engineering: bool = True
     """False keeps the foundation's built-in table (capacity and cost per km)."""
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ccusplan.costs.defaults import fill_sink_costs, fill_source_costs
 from ccusplan.costs.finance import capital_recovery_factor, discounted_years
+from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
 from ccusplan.model import Case, Network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
@@ -164,6 +165,29 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
     })
 
 
+def engineered_classes(c: pd.DataFrame, net: Network, case: Case, crf: float) -> pd.DataFrame:
+    """Every standard size on every corridor without a generic pipe, from the engineering
+    model (capacity from hydraulics, exact capital cost at the corridor's length).
+
+    The corridor's ``cost_weight`` keeps its meaning — what pipe costs scale with — as the
+    terrain factor ``cost_weight / length_km``. A corridor ending at an offshore sink is
+    priced as offshore.
+    """
+    e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
+    length = c["length_km"].to_numpy(float)[e]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terrain = np.where(length > 0, c["cost_weight"].to_numpy(float)[e] / length, 1.0)
+    offshore_ids = net.sinks.index[net.sinks["kind"] == "saline_offshore"]
+    offshore = (c["from"].isin(offshore_ids) | c["to"].isin(offshore_ids)).to_numpy()[e]
+    t = corridor_pipe_classes(length, terrain, offshore, case.pipeline, crf)
+    t["corridor"] = e[t["corridor"].to_numpy()]
+    sizes = case.pipeline.sizes_in
+    keep = t["capacity_mtpa"] > 0
+    if sizes is not None:
+        keep &= t["nps_in"].isin(sizes)
+    return t[keep]
+
+
 def _generic_options(c: pd.DataFrame) -> pd.DataFrame:
     """The one generic pipe of each corridor that states its capacity and costs."""
     g = np.flatnonzero(c["capacity_mtpa"].notna().to_numpy())
@@ -192,6 +216,15 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float) -> dic
     }
 
 
+def _sized_options(case: Case, net: Network, corridors: pd.DataFrame, crf: float) -> pd.DataFrame:
+    """The network's own pipe classes, else the engineering model, else the built-in table."""
+    if net.pipe_classes is not None:
+        return classes_on_corridors(corridors, net.pipe_classes)
+    if case.pipeline.engineering:
+        return engineered_classes(corridors, net, case, crf)
+    return classes_on_corridors(corridors, builtin_pipe_classes())
+
+
 def prepare(case: Case, network: Network) -> Instance:
     """Fill defaults, generate corridors if needed, and flatten everything into arrays."""
     sources = fill_source_costs(network.sources.sort_index())
@@ -211,7 +244,6 @@ def prepare(case: Case, network: Network) -> Instance:
     def crf(life: int) -> float:
         return fin.crf if fin.crf is not None else capital_recovery_factor(fin.discount_rate, life)
 
-    classes = network.pipe_classes if network.pipe_classes is not None else builtin_pipe_classes()
     max_flow = float(min(sources["capacity_mtpa"].sum(), sinks["max_injection_mtpa"].sum()))
     target = targets_mtpa(case) if case.case.mode == "target" else np.zeros(len(years))
     return Instance(
@@ -245,5 +277,6 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_length_km=corridors["length_km"].to_numpy(float),
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
         cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
-        **_options(classes_on_corridors(corridors, classes), _generic_options(corridors), max_flow),
+        **_options(_sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
+                   _generic_options(corridors), max_flow),
     )

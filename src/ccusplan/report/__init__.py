@@ -1,0 +1,1 @@
+"""Report layer: tables, charts and maps for people to read."""
