@@ -98,3 +98,17 @@ def test_values_given_in_the_network_win_over_defaults():
                            "storage_capex_musd": 5.0}]).set_index("id")
     k = fill_sink_costs(sinks).iloc[0]
     assert k["storage_capex_musd"] == 5.0 and k["storage_cost_usd_per_t"] < 0  # EOR revenue
+
+
+def test_defaults_are_escalated_to_the_case_cost_year():
+    """Storage defaults are 2002 USD and capture 2019 USD: both move with the CEPCI."""
+    from ccusplan.costs.escalation import escalation
+
+    base = capture_defaults()
+    later = capture_defaults(2023)
+    assert later.loc["coal_power", "capex_musd_per_mtpa"] == pytest.approx(
+        base.loc["coal_power", "capex_musd_per_mtpa"] * escalation(2019, 2023))
+    sinks = pd.DataFrame([{**{c: np.nan for c in columns("sinks")}, "id": "K",
+                           "kind": "saline"}]).set_index("id")
+    k02, k23 = fill_sink_costs(sinks).iloc[0], fill_sink_costs(sinks, 2023).iloc[0]
+    assert k23["storage_capex_musd"] == pytest.approx(k02["storage_capex_musd"] * escalation(2002, 2023))

@@ -17,7 +17,10 @@ site plus a part per Mt/yr. The line passes through the cited cost at the
 reference unit size ``REFERENCE_UNIT_MTPA`` with ``FIXED_CAPEX_SHARE`` of it
 fixed. Fixed O&M follows the same split.
 
-Values given in the network always win over defaults. A site that gives its
+Defaults are escalated from each row's ``cost_year`` to the case's cost year
+(``[pipeline] cost_year``, the price basis of every cost) with the CEPCI
+(``costs/escalation.py``). Values given in the network always win over defaults
+and are taken to be in the case's cost year. A site that gives its
 ``capture_capex_musd`` but not the per-Mt/yr part has no per-Mt/yr part.
 """
 
@@ -28,6 +31,7 @@ from importlib import resources
 
 import pandas as pd
 
+from ccusplan.costs.escalation import escalation
 from ccusplan.costs.finance import capital_recovery_factor
 
 #: Reference financing used to turn a levelised capture cost into capital:
@@ -55,9 +59,18 @@ def _table(name: str) -> pd.DataFrame:
         return pd.read_csv(fh).set_index("kind")
 
 
-def capture_defaults() -> pd.DataFrame:
-    """Per kind: capex per Mt/yr, fixed O&M fraction, variable USD/t (derived as above)."""
-    t = _table("capture_defaults.csv")
+def _escalated(t: pd.DataFrame, cost_year: int | None) -> pd.Series:
+    """Factor per row taking its cost_year's USD to ``cost_year`` (1 when None)."""
+    if cost_year is None:
+        return pd.Series(1.0, index=t.index)
+    return t["cost_year"].map(lambda y: escalation(int(y), cost_year))
+
+
+def capture_defaults(cost_year: int | None = None) -> pd.DataFrame:
+    """Per kind: capex per Mt/yr, fixed O&M per Mt/yr, variable USD/t (derived as above),
+    in USD of ``cost_year`` (of each row's own cost year when None)."""
+    t = _table("capture_defaults.csv").copy()
+    t["levelized_cost_usd_per_t"] *= _escalated(t, cost_year)
     crf_ref = capital_recovery_factor(REFERENCE_RATE, REFERENCE_LIFE_YEARS)
     capex_per_mtpa = t["capital_share"] * t["levelized_cost_usd_per_t"] / crf_ref
     fom_per_mtpa = t["capture_fixed_om_fraction_per_yr"] * capex_per_mtpa
@@ -74,12 +87,12 @@ SOURCE_COST_COLUMNS = ["capture_cost_usd_per_t", "capture_capex_musd",
                        "capture_fixed_om_musd_per_yr_per_mtpa"]
 
 
-def fill_source_costs(sources: pd.DataFrame) -> pd.DataFrame:
+def fill_source_costs(sources: pd.DataFrame, cost_year: int | None = None) -> pd.DataFrame:
     """Sources with blank capture cost columns filled from the kind defaults."""
     out = sources.copy()
     if out[SOURCE_COST_COLUMNS].notna().all().all():
         return out
-    d = capture_defaults().reindex(sources["kind"]).set_axis(sources.index)
+    d = capture_defaults(cost_year).reindex(sources["kind"]).set_axis(sources.index)
     # sites that state their own capex keep it whole; the rest get the split default
     own = out["capture_capex_musd"].notna() | out["capture_capex_musd_per_mtpa"].notna()
     f, unit = FIXED_CAPEX_SHARE, REFERENCE_UNIT_MTPA
@@ -98,12 +111,14 @@ def fill_source_costs(sources: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def fill_sink_costs(sinks: pd.DataFrame) -> pd.DataFrame:
+def fill_sink_costs(sinks: pd.DataFrame, cost_year: int | None = None) -> pd.DataFrame:
     """Sinks with blank storage cost columns filled from the kind defaults (wells: 0)."""
     cols = ["storage_cost_usd_per_t", "storage_capex_musd", "storage_fixed_om_musd_per_yr"]
     out = sinks.copy()
     if out[cols].isna().any().any():
-        d = _table("storage_defaults.csv").reindex(sinks["kind"]).set_axis(sinks.index)
+        t = _table("storage_defaults.csv")
+        t = t[cols].mul(_escalated(t, cost_year), axis=0)
+        d = t.reindex(sinks["kind"]).set_axis(sinks.index)
         for col in cols:
             out[col] = out[col].fillna(d[col])
     for col in ("well_capex_musd", "well_fixed_om_musd_per_yr"):

@@ -46,6 +46,7 @@ import pandas as pd
 
 from ccusplan.costs import hydraulics as hy
 from ccusplan.costs.co2 import line_state
+from ccusplan.costs.escalation import cost_index, escalation  # noqa: F401 - re-exported
 from ccusplan.costs.pipes import pipe_geometry
 
 if TYPE_CHECKING:
@@ -64,28 +65,6 @@ def _data() -> dict:
 def co2_critical_pressure_mpa() -> float:
     """Critical pressure of CO2 (MPa) from the data file, for validation without CoolProp."""
     return float(_data()["co2"]["critical_pressure_mpa"])
-
-
-@cache
-def cost_index() -> pd.Series:
-    """The cost index by year (CEPCI annual averages; sources in ``cost_index.csv``)."""
-    name = _data()["cost_index"]["file"]
-    with resources.files("ccusplan.costs").joinpath(f"data/{name}").open() as fh:
-        return pd.read_csv(fh).set_index("year")["cepci"]
-
-
-def escalation(from_year: int, to_year: int) -> float:
-    """Cost-index ratio that takes USD of ``from_year`` to USD of ``to_year``.
-
-    >>> round(escalation(2004, 2023), 4)   # CEPCI 797.9 / 444.2
-    1.7963
-    """
-    idx = cost_index()
-    for y in (from_year, to_year):
-        if y not in idx.index:
-            raise ValueError(f"no cost index for {y}: the index covers "
-                             f"{idx.index.min()}–{idx.index.max()}")
-    return float(idx[to_year] / idx[from_year])
 
 
 def _components_usd(length_km, nps_in, model: str) -> np.ndarray:

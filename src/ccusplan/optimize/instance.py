@@ -227,8 +227,9 @@ def _sized_options(case: Case, net: Network, corridors: pd.DataFrame, crf: float
 
 def prepare(case: Case, network: Network) -> Instance:
     """Fill defaults, generate corridors if needed, and flatten everything into arrays."""
-    sources = fill_source_costs(network.sources.sort_index())
-    sinks = fill_sink_costs(network.sinks.sort_index())
+    year = case.pipeline.cost_year
+    sources = fill_source_costs(network.sources.sort_index(), year)
+    sinks = fill_sink_costs(network.sinks.sort_index(), year)
     junctions = network.junctions.sort_index()
     net = Network(network.name, sources, sinks, junctions, network.corridors,
                   network.pipe_classes, network.path)
