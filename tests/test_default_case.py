@@ -19,17 +19,19 @@ def default_case():
 
 
 def test_time_limit_keeps_the_best_plan_and_reports_its_gap(default_case):
-    """Stopped after 4 s (well before the 1 % gap is proven), the run still returns a
-    plan that meets every target, with an honest bound and gap."""
+    """Stopped after 8 s (long before a 1e-6 gap is proven), the run still returns a
+    plan that meets every target, with an honest bound and gap. The limit bounds the
+    solver's clock over warm start and branch-and-bound together; handing the model to
+    the solver (~0.3–1.3 s per hand-over here, PuLP building HiGHS's model) is not on it."""
     case, net = default_case
-    out = run(case, net, solver="highs", time_limit_s=4, mip_gap=1e-6)
+    out = run(case, net, solver="highs", time_limit_s=8, mip_gap=1e-6)
     r = out.result
     assert r.status == "feasible"
     assert r.best_bound <= r.objective
     assert r.mip_gap == pytest.approx((r.objective - r.best_bound) / r.objective)
     assert r.mip_gap > 1e-6
     assert out.plan.stored_mtpa == pytest.approx(out.instance.target_mtpa, abs=1e-6)
-    assert r.solve_seconds < 4 + 2.0  # the limit covers warm start and branch-and-bound
+    assert r.solve_seconds < 8 + 3.0
 
 
 def test_default_case_network_facts(default_case):

@@ -304,3 +304,21 @@ def corridor_pipe_classes(length_km, terrain_factor, offshore, spec: PipelineSpe
         "om_musd_per_yr": flat(ev["om_musd_per_yr"]), "om_fraction_per_yr": flat(frac),
         "levelized_usd_per_t": flat(lev),
     })
+
+
+def pumping_mwh_per_yr(flow_mtpa, length_km, nps_in, spec: PipelineSpec) -> np.ndarray:
+    """Electricity (MWh/yr) to make up the friction loss of ``flow_mtpa`` in one line.
+
+    The pumps, wherever they stand, restore the pressure the flow loses over the line:
+    ``(ṁ/ρ) · Δp(flow) / η`` for 8,766 h a year (elevation ignored). Arguments broadcast.
+
+    >>> from ccusplan.model import PipelineSpec
+    >>> float(pumping_mwh_per_yr(0.0, 100, 12, PipelineSpec()))
+    0.0
+    """
+    g = pipe_geometry(spec.design_pressure_mpa, spec.steel_grade).set_index("nps_in")
+    d = g.loc[np.atleast_1d(np.asarray(nps_in, int)), "inner_diameter_m"].to_numpy()
+    rho, mu = line_state(spec.inlet_pressure_mpa, spec.min_pressure_mpa, spec.ground_temperature_c)
+    q = np.asarray(flow_mtpa, float)
+    dp = hy.pressure_drop_mpa(q, length_km, d, rho, mu)
+    return hy.pump_power_kw(q, dp, rho, spec.pump_efficiency) * 8.766  # kW·8766 h = MWh/1000

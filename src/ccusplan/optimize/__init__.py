@@ -65,7 +65,8 @@ def run(case: Case, network: Network, solver: str | None = None,
     if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
         warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap, threads)
     spent = time.perf_counter() - t1
-    result = solve_model(model, solver, time_limit_s=max(limit - spent, 0.1), mip_gap=gap,
+    budget = max(limit - spent - warm.overhead_seconds, 0.1)
+    result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,
                          threads=threads, msg=msg, start=warm.x)
     result = _with_bound(replace(result, solve_seconds=result.solve_seconds + spent), warm.lp_bound)
     plan = read_plan(inst, form, result.x) if result.x is not None else None

@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, mapping
 
 import ccusplan
 from ccusplan.costs.emissions import avoided_mtpa, default_grid_t_per_mwh
+from ccusplan.costs.pipeline import pumping_mwh_per_yr
 from ccusplan.optimize import Outcome
 
 def _clean(v):
@@ -86,7 +87,27 @@ def _avoided_mtpa(outcome: Outcome) -> np.ndarray:
         .to_numpy()
         for kind, g in plan.sources.groupby("kind")
     }
-    return avoided_mtpa(plan.stored_mtpa, by_kind, _grid(inst))
+    return avoided_mtpa(plan.stored_mtpa, by_kind, _grid(inst), _pumping_mwh_per_yr(outcome))
+
+
+def _pumping_mwh_per_yr(outcome: Outcome) -> np.ndarray:
+    """Pumping electricity per period for the engineered pipes of the plan (0 for table
+    or generic pipes, whose diameters are unknown). A corridor's flow splits over the
+    pipes in service in proportion to their capacity."""
+    inst, p = outcome.instance, outcome.plan.pipelines
+    out = np.zeros(len(inst.years))
+    nps = pd.to_numeric(p["pipe_class"].str.rstrip('"'), errors="coerce")
+    engineered = inst.case.pipeline.engineering and inst.network.pipe_classes is None
+    if not engineered or len(p) == 0:
+        return out
+    total = p.groupby(["corridor", "period"])["capacity_mtpa"].transform("sum")
+    rows = p.assign(nps=nps)[nps.notna() & (p["pipes"] > 0)]
+    share = rows["capacity_mtpa"] / total[rows.index]
+    per_pipe = rows["flow_mtpa"].abs() * share / rows["pipes"]
+    mwh = rows["pipes"].to_numpy() * pumping_mwh_per_yr(per_pipe.to_numpy(), rows["length_km"].to_numpy(),
+                                             rows["nps"].to_numpy(int), inst.case.pipeline)
+    by_period = pd.Series(mwh, index=rows["period"].to_numpy()).groupby(level=0).sum()
+    return by_period.reindex(inst.years, fill_value=0.0).to_numpy()
 
 
 def _feature(geom, props: dict) -> dict:

@@ -44,6 +44,7 @@ class SolveResult:
     solver: str                   # name and version, e.g. "highs 1.15.1"
     solve_seconds: float
     message: str = ""
+    overhead_seconds: float = 0.0  # wall time outside the solver's own clock (model hand-over)
 
 
 def available_solvers() -> list[str]:
@@ -266,12 +267,15 @@ def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
         seconds = time.perf_counter() - t0
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
 
+    overhead = 0.0
+    if real == "HiGHS":
+        overhead = max(seconds - float(prob.solverModel.getRunTime()), 0.0)
     status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
     if status == "no_solution" and prob.status == pulp.LpStatusInfeasible:
         status = "infeasible"
     if status in ("infeasible", "no_solution"):
         return SolveResult(status, None, None, None, None, version, seconds,
-                           pulp.LpStatus.get(prob.status, ""))
+                           pulp.LpStatus.get(prob.status, ""), overhead)
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(lp.arrays()["c"] @ x)
     bound = objective if not has_int else None
@@ -284,7 +288,7 @@ def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
     gap = None
     if bound is not None and np.isfinite(bound):
         gap = abs(objective - bound) / max(abs(objective), 1e-9)
-    return SolveResult(status, objective, bound, gap, x, version, seconds)
+    return SolveResult(status, objective, bound, gap, x, version, seconds, "", overhead)
 
 
 def write_mps(lp: LinearProgram, path: Path) -> None:

@@ -44,6 +44,7 @@ def _rounded_up(model: PulpModel, x: np.ndarray, solver: str, time_limit_s: floa
 class WarmStart:
     x: np.ndarray | None       # column values of a feasible plan, if one was found
     lp_bound: float | None     # the LP relaxation's optimum: a valid bound for the MILP
+    overhead_seconds: float = 0.0  # per solve, outside the solver's clock (model hand-over)
 
 
 def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver: str,
@@ -51,11 +52,12 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
                      threads: int | None = None) -> WarmStart:
     """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time)."""
     deadline = time.perf_counter() + time_limit_s
-    left = lambda: max(deadline - time.perf_counter(), 0.1)  # noqa: E731
     lp = form.lp
-    relaxed = solve_model(model, solver, relax=True, time_limit_s=left(), threads=threads)
+    relaxed = solve_model(model, solver, relax=True, time_limit_s=time_limit_s, threads=threads)
     if relaxed.x is None or relaxed.status != "optimal":
-        return WarmStart(None, None)
+        return WarmStart(None, None, relaxed.overhead_seconds)
+    # what the solver may use of the time left, after handing it the model again
+    left = lambda: max(deadline - time.perf_counter() - relaxed.overhead_seconds, 0.1)  # noqa: E731
     rounded = _rounded_up(model, relaxed.x, solver, left(), threads)
     b = lp.blocks
     flow = (relaxed.x[b["flow_fwd"]] + relaxed.x[b["flow_rev"]]).max(axis=1)
@@ -65,7 +67,8 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     hi[b["pipe_size"][unused[inst.opt_corridor[form.sized]]].ravel()] = 0.0
     restricted = solve_model(model, solver, col_hi=hi, time_limit_s=left(), mip_gap=mip_gap,
                              threads=threads, start=_within(rounded, hi))
-    return WarmStart(restricted.x if restricted.x is not None else rounded, relaxed.objective)
+    return WarmStart(restricted.x if restricted.x is not None else rounded, relaxed.objective,
+                     relaxed.overhead_seconds)
 
 
 def _within(x: np.ndarray | None, hi: np.ndarray) -> np.ndarray | None:
