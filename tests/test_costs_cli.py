@@ -69,3 +69,24 @@ def test_milp_picks_the_size_the_sizing_tool_picks(tmp_path, mtpa):
     tool = size_pipeline(mtpa, 109, PipelineSpec(), capital_recovery_factor(0.08, 30))
     assert pipes["pipe_class"].iloc[0] == tool["name"]
     assert pipes["capex_musd"].iloc[0] == pytest.approx(tool["capex_musd"], rel=1e-9)
+
+
+def test_an_uphill_corridor_carries_less_and_the_milp_knows(tmp_path):
+    """450 m of climb over 109 km costs ρ·g·Δz ≈ 4.1 MPa of the 5 MPa budget: the same flow
+    needs a larger pipe than on the flat, and the MILP buys the size the sizing tool names
+    for that climb."""
+    spec, crf = PipelineSpec(), capital_recovery_factor(0.08, 30)
+    flat = size_pipeline(1.7, 109, spec, crf, max_boosters=0)
+    climb = size_pipeline(1.7, 109, spec, crf, elevation_change_m=450, max_boosters=0)
+    assert climb["nominal_diameter_in"] > flat["nominal_diameter_in"]
+    write_network(tmp_path / "net",
+                  sources=[{"id": "S", "lon": 118.3, "lat": 36.8, "capacity_mtpa": 1.7,
+                            **FREE_SOURCE}],
+                  sinks=[{"id": "K", "lon": 117.8, "lat": 37.2, "capacity_mt": 1e4,
+                          "max_injection_mtpa": 50, **FREE_SINK}],
+                  corridors=[{"from": "K", "to": "S", "length_km": 109,
+                              "elevation_change_m": -450}])  # S → K climbs 450 m
+    case = write_case(tmp_path / "c.toml", "net", [2030], target=[1.7],
+                      finance={"discount_rate": 0.08, "pipeline_life_years": 30})
+    out = run(*load_case(case), solver="highs", mip_gap=0.0)
+    assert out.plan.pipelines["pipe_class"].iloc[0] == climb["name"]

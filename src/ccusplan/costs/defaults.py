@@ -117,6 +117,8 @@ def fill_sink_costs(sinks: pd.DataFrame, cost_year: int | None = None) -> pd.Dat
     out = sinks.copy()
     if out[cols].isna().any().any():
         t = _table("storage_defaults.csv")
+        t = t.assign(storage_cost_usd_per_t=t["injection_usd_per_t"] + t["monitoring_usd_per_t"]
+                     - t["oil_revenue_usd_per_t"])
         t = t[cols].mul(_escalated(t, cost_year), axis=0)
         d = t.reindex(sinks["kind"]).set_axis(sinks.index)
         for col in cols:

@@ -121,6 +121,7 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
     c["terrain_factor"] = 1.0
     for col in ("cost_weight", *GENERIC_COLUMNS):
         c[col] = np.nan
+    c["elevation_change_m"] = 0.0
     c["existing_capacity_mtpa"] = 0.0
     c.attrs["generated"] = True
     return c
@@ -179,7 +180,9 @@ def engineered_classes(c: pd.DataFrame, net: Network, case: Case, crf: float) ->
         terrain = np.where(length > 0, c["cost_weight"].to_numpy(float)[e] / length, 1.0)
     offshore_ids = net.sinks.index[net.sinks["kind"] == "saline_offshore"]
     offshore = (c["from"].isin(offshore_ids) | c["to"].isin(offshore_ids)).to_numpy()[e]
-    t = corridor_pipe_classes(length, terrain, offshore, case.pipeline, crf)
+    # flow may run either way: size for the uphill direction (the smaller capacity)
+    uphill = np.abs(c["elevation_change_m"].fillna(0.0).to_numpy(float)[e])
+    t = corridor_pipe_classes(length, terrain, offshore, case.pipeline, crf, uphill)
     t["corridor"] = e[t["corridor"].to_numpy()]
     sizes = case.pipeline.sizes_in
     keep = t["capacity_mtpa"] > 0
