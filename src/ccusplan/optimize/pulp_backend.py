@@ -100,19 +100,19 @@ class PulpModel:
     prob: pulp.LpProblem
     variables: list
     violated: bool        # a constraint without variables cannot be met
-    relax: bool
+    relax: bool = False   # set on a variant being solved as its LP relaxation
 
     @property
     def has_integers(self) -> bool:
         return bool(self.lp.arrays()["integer"].any()) and not self.relax
 
 
-def to_pulp(lp: LinearProgram, relax: bool = False) -> PulpModel:
+def to_pulp(lp: LinearProgram) -> PulpModel:
     """The PuLP problem of ``lp``: one variable per column, one constraint per row."""
     arr = lp.arrays()
     names = lp.column_names()
     lo, hi, integer = arr["col_lo"], arr["col_hi"], arr["integer"]
-    cats = np.where(integer & (not relax), pulp.LpInteger, pulp.LpContinuous)
+    cats = np.where(integer, pulp.LpInteger, pulp.LpContinuous)
     prob = pulp.LpProblem("ccusplan", pulp.LpMinimize)
     variables = [
         prob.add_variable(nm, None if not np.isfinite(lb) else lb,
@@ -146,7 +146,7 @@ def to_pulp(lp: LinearProgram, relax: bool = False) -> PulpModel:
         else:
             con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
         prob.addConstraint(con, name=row_name[i])
-    return PulpModel(lp, prob, variables, violated, relax)
+    return PulpModel(lp, prob, variables, violated)
 
 
 # ------------------------------------------------------------------ solve
@@ -203,7 +203,7 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
 def solve(lp: LinearProgram, solver: str = "highs", relax: bool = False,
           **options) -> SolveResult:  # options: those of solve_model
     """Build the PuLP model of ``lp`` and solve it (see :func:`solve_model`)."""
-    return solve_model(to_pulp(lp, relax), solver, **options)
+    return solve_model(to_pulp(lp), solver, relax=relax, **options)
 
 
 @contextmanager
