@@ -313,12 +313,15 @@ def pumping_mwh_per_yr(flow_mtpa, length_km, nps_in, spec: PipelineSpec) -> np.n
     ``(ṁ/ρ) · Δp(flow) / η`` for 8,766 h a year (elevation ignored). Arguments broadcast.
 
     >>> from ccusplan.model import PipelineSpec
-    >>> float(pumping_mwh_per_yr(0.0, 100, 12, PipelineSpec()))
-    0.0
+    >>> pumping_mwh_per_yr([0.0, 1.7], 109, [12, 10], PipelineSpec()).round(0).tolist()
+    [0.0, 2139.0]
     """
     g = pipe_geometry(spec.design_pressure_mpa, spec.steel_grade).set_index("nps_in")
     d = g.loc[np.atleast_1d(np.asarray(nps_in, int)), "inner_diameter_m"].to_numpy()
     rho, mu = line_state(spec.inlet_pressure_mpa, spec.min_pressure_mpa, spec.ground_temperature_c)
     q = np.asarray(flow_mtpa, float)
-    dp = hy.pressure_drop_mpa(q, length_km, d, rho, mu)
-    return hy.pump_power_kw(q, dp, rho, spec.pump_efficiency) * 8.766  # kW·8766 h = MWh/1000
+    flowing = q > 0
+    with np.errstate(invalid="ignore", divide="ignore"):  # no flow: no friction, no pumping
+        dp = hy.pressure_drop_mpa(np.where(flowing, q, 1.0), length_km, d, rho, mu)
+    mwh = hy.pump_power_kw(q, dp, rho, spec.pump_efficiency) * 8.766  # kW·8766 h / 1000
+    return np.where(flowing, mwh, 0.0)
