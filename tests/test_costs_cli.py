@@ -90,3 +90,22 @@ def test_an_uphill_corridor_carries_less_and_the_milp_knows(tmp_path):
                       finance={"discount_rate": 0.08, "pipeline_life_years": 30})
     out = run(*load_case(case), solver="highs", mip_gap=0.0)
     assert out.plan.pipelines["pipe_class"].iloc[0] == climb["name"]
+
+
+def test_a_size_catalogue_restricts_the_plan(tmp_path):
+    """With [pipeline] sizes_in = [16], 1.7 Mt/yr over 109 km can only use 16" pipe
+    (the free choice is 10"); its cost is the 16" cost on that corridor."""
+    write_network(tmp_path / "net",
+                  sources=[{"id": "S", "lon": 118.3, "lat": 36.8, "capacity_mtpa": 1.7,
+                            **FREE_SOURCE}],
+                  sinks=[{"id": "K", "lon": 117.8, "lat": 37.2, "capacity_mt": 1e4,
+                          "max_injection_mtpa": 50, **FREE_SINK}],
+                  corridors=[{"from": "S", "to": "K", "length_km": 109}])
+    case = write_case(tmp_path / "c.toml", "net", [2030], target=[1.7],
+                      pipeline={"sizes_in": [16]})
+    out = run(*load_case(case), solver="highs", mip_gap=0.0)
+    assert out.plan.pipelines["pipe_class"].tolist() == ['16"']
+    bad = write_case(tmp_path / "bad.toml", "net", [2030], target=[1.7],
+                     pipeline={"sizes_in": [13]})
+    with pytest.raises(Exception, match="sizes_in"):
+        load_case(bad)
