@@ -54,6 +54,8 @@ ROOT = Path(os.environ.get("CCUSPLAN_BENCH_ROOT", REPO))
 DEFAULT_CASE = ROOT / "cases" / "shandong-2050.toml"
 RESULTS = HERE / "results"
 MARK = "@@BENCH-RESULT@@"
+#: Machine-wide (not per checkout): two runners must not time on the same cores.
+LOCK = Path(tempfile.gettempdir()) / "ccusplan-foundation-bench.lock"
 
 
 # ======================================================================== registry
@@ -489,13 +491,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_lock():
     """One runner at a time on this machine: timings must not compete for the cores,
     and two runners would overwrite each other's results."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS / ".foundation.lock", "w") as fh:
+    with open(LOCK, "w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print("another foundation.py run holds benchmarks/results/.foundation.lock; waiting ...",
-                  flush=True)
+            print(f"another foundation.py run holds {LOCK}; waiting ...", flush=True)
             fcntl.flock(fh, fcntl.LOCK_EX)
         fh.write(f"{os.getpid()}\n")
         fh.flush()
@@ -663,8 +663,8 @@ def results_markdown(doc: dict) -> str:
                        "ms / 1k nnz", "µs / variable"], rows)
         out += ["", "*build s* is the fastest repeat with Python's garbage collector on (as in a "
                 "real run), *GC off* the fastest with it off; *ms / 1k nnz* and *µs / variable* "
-                "divide *build s*. *cold build s* is the first, untimed-as-headline build in the "
-                "fresh process (lazy imports and caches filled on first use)."]
+                "divide *build s*. *cold build s* is the warm-up: the first build in the fresh "
+                "process, which pays for lazy imports and caches filled on first use."]
         fits = doc.get("build_scaling") or scaling_summary(builds)
         if fits:
             out += ["", "Least-squares line through all sizes (seconds = intercept + slope × size):", ""]
