@@ -289,8 +289,3 @@ def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
     if bound is not None and np.isfinite(bound):
         gap = abs(objective - bound) / max(abs(objective), 1e-9)
     return SolveResult(status, objective, bound, gap, x, version, seconds, "", overhead)
-
-
-def write_mps(lp: LinearProgram, path: Path) -> None:
-    """The model as an MPS file (for other tools and side-by-side benchmarks)."""
-    to_pulp(lp).prob.writeMPS(str(path))
