@@ -238,3 +238,15 @@ def test_price_mode_stores_only_what_pays(tmp_path, solver):
     assert out.result.objective == pytest.approx(-50, rel=1e-9)
     assert out.plan.stored_mtpa.tolist() == pytest.approx([5])
     assert out.plan.npv_musd["revenue"] == pytest.approx(-150)
+
+
+def test_max_pipes_per_corridor(tmp_path, solver):
+    """The hand network of test_source_junction_two_sinks with at most one pipe per
+    corridor: the trunk S–J can no longer be two small pipes (200 MUSD) and must be one
+    big (300 MUSD), so the optimum rises by 0.1·(300 − 200) = 10 to 134 MUSD/yr.
+    """
+    out = _solve(tmp_path, solver, hand_network(), target=[8],
+                 pipeline={"max_pipes_per_corridor": 1})
+    assert out.result.objective == pytest.approx(134.0, abs=1e-6)
+    p = out.plan.pipelines.set_index(["from", "to"])
+    assert p.loc[("S", "J"), "pipes"] == 1 and p.loc[("S", "J"), "pipe_class"] == "big"

@@ -220,6 +220,9 @@ class PipelineSpec(_Strict):
     """Nominal sizes (NPS, inches) the plan may use; default every standard size 4–48."""
     engineering: bool = True
     """False keeps the foundation's built-in table (capacity and cost per km)."""
+    max_pipes_per_corridor: Annotated[int, Field(ge=1)] | None = None
+    """Most pipes (of all classes together) a corridor may ever hold; default no limit.
+    SimCCS allows one (its imported cases set 1)."""
 
     @model_validator(mode="after")
     def _pressures_and_year(self) -> PipelineSpec:

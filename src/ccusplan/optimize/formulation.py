@@ -135,6 +135,12 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
             terms += [(r[:, 1:], q[:, :-1], -1.0), (r[:, 1:], n[sized][:, :-1], Q[:, 1:])]
         lp.add_rows("sized_capacity", r.size, terms, hi=0.0)
 
+    limit = inst.case.pipeline.max_pipes_per_corridor
+    if limit is not None and O:
+        # pipes never decrease, so the last period's count is the most ever laid
+        lp.add_rows("pipes_per_corridor", E, [(inst.opt_corridor, n[:, -1], 1.0)],
+                    hi=float(limit))
+
     if inst.mode == "target":
         rt = np.tile(tt, (K, 1))
         terms = [(rt, s, 1.0)]
