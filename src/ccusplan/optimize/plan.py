@@ -5,12 +5,14 @@ Tables (long format, one row per asset and period in service or in use):
 * ``sources``: source_id, name, kind, period, equipped, built_this_period,
   site_max_mtpa, built_capacity_mtpa, captured_mtpa, capex_musd (spent this period);
 * ``sinks``: sink_id, name, kind, period, open, opened_this_period, wells,
-  injected_mtpa, cumulative_mt, capacity_mt;
+  injected_mtpa, cumulative_mt (at the period's end), capacity_mt, capex_musd (opening
+  and wells added this period);
 * ``pipelines``: corridor, from, to, period, pipe_class, pipes, pipes_added,
   capacity_mtpa (of that class), flow_mtpa (signed: + means from → to),
   length_km, capex_musd (of the pipes added this period).
 
-and ``costs``: NPV (MUSD) by part, used for the summary and the levelised cost.
+and the NPV (MUSD) by part, in total and per period, for the summary, the timeline and
+the levelised cost.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Plan:
     sinks: pd.DataFrame
     pipelines: pd.DataFrame
     npv_musd: dict[str, float]           # capture, transport, storage, revenue (≤ 0)
+    npv_musd_by_period: dict[str, np.ndarray]  # the same parts, (T,) each: paid in period t
     stored_mtpa: np.ndarray              # (T,)
     captured_mtpa: np.ndarray            # (T,)
     discounted_stored_mt: float
@@ -96,6 +99,9 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
         "injected_mtpa": inj[used].ravel(),
         "cumulative_mt": np.cumsum(inj * inst.period_years[None, :], axis=1)[used].ravel(),
         "capacity_mt": np.repeat(inst.snk_cap_mt[used], T),
+        "capex_musd": ((_added(opened) > 0) * inst.snk_capex_musd[:, None]
+                       + _added(wells) * np.nan_to_num(inst.snk_well_capex_musd)[:, None]
+                       )[used].ravel(),
     })
 
     pipes = np.rint(_values(x, b["pipes"]))
@@ -135,17 +141,27 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     pipelines = pipelines[(pipelines["pipes"] > 0) | (pipelines["flow_mtpa"].abs() > TOL)]
     pipelines = pipelines.sort_values(["corridor", "pipe_class", "period"]).reset_index(drop=True)
 
-    npv = _npv_by_part(inst, form, x)
+    by_period = _npv_by_part(inst, form, x)
+    npv = {k: float(v.sum()) + 0.0 for k, v in by_period.items()}
     stored = inj.sum(axis=0)
-    return Plan(sources, sinks, pipelines, npv, stored, cap.sum(axis=0), float(stored @ W))
+    return Plan(sources, sinks, pipelines, npv, by_period, stored, cap.sum(axis=0),
+                float(stored @ W))
 
 
-def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, float]:
-    """NPV (MUSD) of capture, transport and storage costs and of price revenue."""
+def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, np.ndarray]:
+    """NPV (MUSD) of capture, transport and storage costs and of price revenue, per period.
+
+    Every variable block is (rows, T), so the objective splits exactly by period: what
+    period t's annuities, O&M and per-tonne costs add, discounted.
+    """
     c = form.lp.arrays()["c"]
     b = form.lp.blocks
-    part = lambda *names: float(sum(c[b[n]].ravel() @ x[b[n]].ravel() for n in names))  # noqa: E731
-    revenue = -float((inst.price_usd_per_t * inst.weight_years) @ x[b["injection"]].sum(axis=0)) + 0.0
+    T = inst.n_periods
+
+    def part(*names: str) -> np.ndarray:
+        return sum((c[b[n]] * x[b[n]]).reshape(-1, T).sum(axis=0) for n in names)
+
+    revenue = -(inst.price_usd_per_t * inst.weight_years) * x[b["injection"]].sum(axis=0) + 0.0
     return {
         "capture": part("capture_on", "capture_built", "capture"),
         "transport": part("pipes", "pipe_size", "flow_fwd", "flow_rev"),
