@@ -12,14 +12,14 @@ Every number and assumption is explained in README.md (same folder).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pyproj import Geod
-from scipy.spatial import Delaunay
 from shapely.geometry import Point, Polygon
+
+from ccusplan.io.power_plants import FUELS, capturable_mtpa, operating, read_plants
+from ccusplan.routes.candidates import candidate_corridors
 
 HERE = Path(__file__).resolve().parent
 WRI_CSV = HERE.parent / "_data" / "china_thermal_power_plants.csv"
@@ -62,12 +62,8 @@ SHANDONG = [
 ]
 
 # --- Sources -----------------------------------------------------------------------
+# Capacity factor, emission intensity and capture rate: ccusplan.io.power_plants (coal).
 MIN_CAPACITY_MW = 1000.0  # keeps the 32 largest coal plants (see README)
-CAPACITY_FACTOR = 0.52  # ~4,555 h/yr; China's coal fleet ran ~4,300-4,600 h/yr
-INTENSITY_T_PER_MWH = 0.85  # tCO2 per MWh generated (coal, 0.82-0.90)
-CAPTURE_RATE = 0.90
-HOURS_PER_YEAR = 8760.0
-EXCLUDED_STATUS = {"Shutdown", "Under Construction"}
 
 QILU = {
     "id": "QILU",
@@ -124,23 +120,12 @@ JUNCTION_COLUMNS = ["id", "name", "lon", "lat"]
 CORRIDOR_COLUMNS = ["from", "to", "length_km", "existing_capacity_mtpa"]
 
 
-def capturable_mtpa(capacity_mw: float) -> float:
-    """Capturable CO2 in Mt/yr of a coal plant of this nameplate capacity."""
-    mwh = capacity_mw * CAPACITY_FACTOR * HOURS_PER_YEAR
-    return mwh * INTENSITY_T_PER_MWH * CAPTURE_RATE / 1e6
-
-
 def select_plants(wri: pd.DataFrame) -> pd.DataFrame:
     """Coal plants inside the Shandong polygon, in operation, >= the threshold."""
     border = Polygon(SHANDONG)
+    wri = operating(wri)
     inside = np.array([border.contains(Point(x, y)) for x, y in zip(wri["lon"], wri["lat"])])
-    status = wri["status"].fillna("")
-    keep = (
-        inside
-        & (wri["fuel"] == "Coal")
-        & ~status.isin(EXCLUDED_STATUS)
-        & (wri["capacity_mw"] >= MIN_CAPACITY_MW)
-    )
+    keep = inside & (wri["fuel"] == "Coal") & (wri["capacity_mw"] >= MIN_CAPACITY_MW)
     plants = wri[keep].copy()
     return plants.sort_values(["capacity_mw", "wri_id"], ascending=[False, True], kind="mergesort")
 
@@ -151,10 +136,10 @@ def build_sources(plants: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "id": f"SD-C{n:02d}",
             "name": p.name,
-            "kind": "coal_power",
+            "kind": FUELS["Coal"].kind,
             "lon": round(float(p.lon), 5),
             "lat": round(float(p.lat), 5),
-            "capacity_mtpa": round(capturable_mtpa(float(p.capacity_mw)), 3),
+            "capacity_mtpa": round(float(capturable_mtpa([p.capacity_mw], ["Coal"])[0]), 3),
         })
     rows.append(dict(QILU))
     return pd.DataFrame(rows).reindex(columns=SOURCE_COLUMNS)
@@ -177,52 +162,24 @@ def build_junctions() -> pd.DataFrame:
     ).reindex(columns=JUNCTION_COLUMNS)
 
 
-def candidate_pairs(lon: np.ndarray, lat: np.ndarray, k: int) -> set[tuple[int, int]]:
-    """Delaunay edges plus each node's k nearest neighbours, as (i, j) with i < j.
-
-    Planar coordinates: x = lon * cos(mean lat), y = lat (degrees), so distances
-    are roughly isotropic at Shandong's latitude.
-    """
-    xy = np.column_stack([lon * math.cos(math.radians(float(lat.mean()))), lat])
-    pairs: set[tuple[int, int]] = set()
-    for simplex in Delaunay(xy).simplices:
-        for a in range(3):
-            i, j = int(simplex[a]), int(simplex[(a + 1) % 3])
-            pairs.add((min(i, j), max(i, j)))
-    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    np.fill_diagonal(d, np.inf)
-    for i in range(len(xy)):
-        for j in np.argsort(d[i], kind="stable")[:k]:
-            pairs.add((min(i, int(j)), max(i, int(j))))
-    return pairs
-
-
 def build_corridors(nodes: pd.DataFrame) -> pd.DataFrame:
-    ids = nodes["id"].tolist()
-    lon = nodes["lon"].to_numpy(float)
-    lat = nodes["lat"].to_numpy(float)
-    index = {n: i for i, n in enumerate(ids)}
-    pairs = candidate_pairs(lon, lat, K_NEAREST)
-    existing = {}
-    for a, b, length, cap in EXISTING:
-        i, j = sorted((index[a], index[b]))
-        existing[(i, j)] = (length, cap)
-        pairs.add((i, j))
-    geod = Geod(ellps="WGS84")
-    rows = []
-    for i, j in sorted(pairs):
-        if (i, j) in existing:
-            length, cap = existing[(i, j)]
-        else:
-            _, _, metres = geod.inv(lon[i], lat[i], lon[j], lat[j])
-            length, cap = round(metres / 1000.0 * DETOUR_FACTOR, 1), 0.0
-        rows.append({"from": ids[i], "to": ids[j], "length_km": length,
-                     "existing_capacity_mtpa": cap})
-    return pd.DataFrame(rows).reindex(columns=CORRIDOR_COLUMNS)
+    """ccusplan's candidates (Delaunay + k nearest, geodesic × detour, rounded to 0.1 km)
+    plus the existing line (which replaces a candidate of the same pair), ordered by the
+    position of their ends in ``nodes`` (from = the earlier node)."""
+    c = candidate_corridors(nodes.set_index("id"), K_NEAREST, DETOUR_FACTOR)
+    c = c.assign(length_km=c["length_km"].round(1), existing_capacity_mtpa=0.0)
+    c = pd.concat([c, pd.DataFrame(EXISTING, columns=CORRIDOR_COLUMNS)], ignore_index=True)
+    ids = nodes["id"].to_numpy()
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    i, j = pos[c["from"]].to_numpy(), pos[c["to"]].to_numpy()
+    c = c.assign(i=np.minimum(i, j), j=np.maximum(i, j))
+    c = c.drop_duplicates(["i", "j"], keep="last").sort_values(["i", "j"])
+    c["from"], c["to"] = ids[c["i"]], ids[c["j"]]
+    return c.reindex(columns=CORRIDOR_COLUMNS).reset_index(drop=True)
 
 
 def main() -> None:
-    wri = pd.read_csv(WRI_CSV)
+    wri = read_plants(WRI_CSV)
     plants = select_plants(wri)
     sources = build_sources(plants)
     sinks = build_sinks()
