@@ -108,11 +108,12 @@ def validate(state: _State, case: Path) -> None:
 @click.pass_obj
 def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
           solver_log) -> None:
-    """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson)."""
+    """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson, timeline)."""
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
     from ccusplan.optimize import run
     from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
+    from ccusplan.report.figures import result_figures
 
     err = state.err
     try:
@@ -125,7 +126,8 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
             outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
                           threads=threads, msg=solver_log)
         s = summary(outcome)
-        write_results(out, s, plan_tables(outcome), network_geojson(outcome))
+        write_results(out, s, plan_tables(outcome), network_geojson(outcome),
+                      result_figures(outcome))
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     _print_summary(state.out, s, outcome)

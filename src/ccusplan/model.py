@@ -119,6 +119,7 @@ class Horizon(_Strict):
 class Target(_Strict):
     """``[target]``: Mt/yr stored in each period, explicit or as a scale-up."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     mtpa: list[Annotated[float, Field(ge=0)]] | None = None
     base_mtpa: Annotated[float, Field(gt=0)] | None = None
     factor: Annotated[float, Field(gt=0)] | None = None
@@ -132,12 +133,16 @@ class Target(_Strict):
             raise ValueError("give either mtpa = [...] or all of base_mtpa, factor and by")
         if self.mtpa is not None and any(v is not None for v in scale):
             raise ValueError("give either mtpa = [...] or base_mtpa/factor/by, not both")
+        if self.mtpa is not None and "shape" in self.model_fields_set:
+            raise ValueError("shape applies to a scale-up (base_mtpa, factor, by), "
+                             "not to mtpa = [...]: remove it")
         return self
 
 
 class Price(_Strict):
     """``[price]``: price mode — a credit per tonne stored (USD/t), one value or one per period."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     usd_per_t: float | list[float]
 
 
@@ -266,6 +271,9 @@ class Case(_Strict):
     def _mode_tables(self) -> Case:
         n = len(self.horizon.periods)
         if self.case.mode == "target":
+            if self.price is not None:
+                raise ValueError("[price] is read in price mode only, and this case has "
+                                 "mode = 'target': remove [price] or set mode = \"price\"")
             if self.target is None:
                 raise ValueError("mode = 'target' needs a [target] table")
             if self.target.mtpa is not None and len(self.target.mtpa) != n:
@@ -283,6 +291,9 @@ class Case(_Strict):
         else:
             if self.price is None:
                 raise ValueError("mode = 'price' needs a [price] table with usd_per_t")
+            if self.target is not None:
+                raise ValueError("[target] is read in target mode only, and this case has "
+                                 "mode = 'price': remove [target] or set mode = \"target\"")
             p = self.price.usd_per_t
             if isinstance(p, list) and len(p) != n:
                 raise ValueError(

@@ -106,12 +106,23 @@ def _problems(exc: ValidationError, path: Path, text: str) -> list[Problem]:
             found.append(_unknown(path, text, err["loc"], Case))
         else:
             merged.setdefault(_field(err), []).append(err)
+    _drop_wrong_alternatives(merged)
     lines = _key_lines(text)
     found += [
         Problem(display_path(path), _message(errs, item), _line(lines, field), field)
         for (field, item), errs in merged.items()
     ]
     return sorted(found, key=lambda p: p.row or 0)
+
+
+def _drop_wrong_alternatives(merged: dict) -> None:
+    """For a union such as ``float | list[float]`` given a list with a bad item, keep the
+    item's error ("item 2: expected a finite number") and drop the other alternative's
+    "expected a number" about the whole value (in place)."""
+    for field, item in list(merged):
+        whole = merged.get((field, None))
+        if item is not None and whole and all(e["type"].endswith("_type") for e in whole):
+            del merged[(field, None)]
 
 
 def _field(err: dict[str, Any]) -> tuple[str | None, int | None]:
@@ -182,7 +193,8 @@ def _message(errs: list[dict[str, Any]], item: int | None) -> str:
     elif first["type"] == "value_error":
         text = first["msg"].removeprefix("Value error, ")
     else:
-        wanted = " or ".join(dict.fromkeys(_expectation(e) for e in errs))
+        first_exp, *others = dict.fromkeys(_expectation(e) for e in errs)
+        wanted = " or ".join([first_exp, *(o.removeprefix("expected ") for o in others)])
         text = f"{wanted} (got {first['input']!r})"
     return f"item {item + 1}: {text}" if item is not None else text
 

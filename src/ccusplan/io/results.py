@@ -19,7 +19,8 @@ import pandas as pd
 from ccusplan.errors import InputError, Problem
 
 RESULT_FILES = ("summary.json", "plan_sources.csv", "plan_sinks.csv", "plan_pipelines.csv",
-                "network.geojson")
+                "network.geojson", "timeline.csv", "timeline_sinks.csv", "timeline.png",
+                "network_map.png")
 
 
 def check_out_dir(out: Path) -> Problem | None:
@@ -63,12 +64,15 @@ def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
 
 
 def write_results(out: Path, summary: dict, tables: dict[str, pd.DataFrame],
-                  geojson: dict) -> Path:
-    """summary.json, the plan tables and network.geojson, written atomically into ``out``."""
+                  geojson: dict, files: dict[str, bytes] | None = None) -> Path:
+    """summary.json, the tables (CSV), network.geojson and any ready-made ``files``
+    (e.g. PNG figures, by file name), written atomically into ``out``."""
     writers: dict[str, Callable[[Path], None]] = {
         "summary.json": lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"),
         "network.geojson": lambda p: p.write_text(json.dumps(geojson) + "\n"),
     }
     for name, df in tables.items():
         writers[name] = lambda p, df=df: df.to_csv(p, index=False, float_format="%.6g")
+    for name, data in (files or {}).items():
+        writers[name] = lambda p, data=data: p.write_bytes(data)
     return write_atomic(out, writers)

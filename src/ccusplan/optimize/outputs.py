@@ -13,6 +13,7 @@ import ccusplan
 from ccusplan.costs.emissions import avoided_mtpa, default_grid_t_per_mwh
 from ccusplan.costs.pipeline import pumping_mwh_per_yr
 from ccusplan.optimize import Outcome
+from ccusplan.optimize.timeline import sink_timeline, timeline
 
 def _clean(v):
     """JSON-safe: numpy scalars to Python, NaN/inf to null."""
@@ -169,11 +170,17 @@ def _point(nodes: pd.DataFrame, nid) -> Point:
 
 
 def plan_tables(outcome: Outcome) -> dict[str, pd.DataFrame]:
-    """The three plan tables by file name (empty with headers when there is no plan)."""
+    """The plan tables and the build-out timeline by file name (the plan tables empty
+    with headers, the timeline the periods and targets only, when there is no plan)."""
     plan = outcome.plan
+    timelines = {
+        "timeline.csv": timeline(outcome.instance, plan, _avoided_mtpa(outcome)),
+        "timeline_sinks.csv": sink_timeline(plan),
+    }
     if plan is None:
         return {"plan_sources.csv": pd.DataFrame(columns=["source_id", "period"]),
                 "plan_sinks.csv": pd.DataFrame(columns=["sink_id", "period"]),
-                "plan_pipelines.csv": pd.DataFrame(columns=["corridor", "from", "to", "period"])}
+                "plan_pipelines.csv": pd.DataFrame(columns=["corridor", "from", "to", "period"]),
+                **timelines}
     return {"plan_sources.csv": plan.sources, "plan_sinks.csv": plan.sinks,
-            "plan_pipelines.csv": plan.pipelines}
+            "plan_pipelines.csv": plan.pipelines, **timelines}
