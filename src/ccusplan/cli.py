@@ -139,6 +139,88 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
     state.out.print(f"results written to {out}/ ({', '.join(_files())})")
 
 
+# ------------------------------------------------------------------ import
+
+@cli.group("import")
+def import_() -> None:
+    """Convert other tools' scenarios into ccusplan networks and cases."""
+
+
+@import_.command("simccs")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Network folder to write, e.g. networks/NAME.")
+@click.option("--case", "case_path", type=click.Path(path_type=Path),
+              help="Case file to write (default cases/<NAME>.toml).")
+@click.option("--target", type=click.FloatRange(min=0),
+              help="Capture target, Mt/yr (SimCCS's cap mode; default 15, as in SimCCS).")
+@click.option("--price", is_flag=True, help="SimCCS's price mode: no target.")
+@click.option("--tax-credit", "tax_credit", type=float,
+              help="Price mode: SimCCS's Tax/Credit, USD/t added to every capture cost "
+                   "(a credit is negative; default 0).")
+@click.option("--crf", type=click.FloatRange(0, 1, min_open=True), default=0.1,
+              show_default=True, help="Capital recovery factor.")
+@click.option("--project-years", "project_years", type=click.FloatRange(min=0, min_open=True),
+              default=30.0, show_default=True,
+              help="Project length: each sink injects at most its capacity / this per year.")
+@click.option("--raster", type=click.Path(path_type=Path),
+              help="Cost raster header (default: the dataset's "
+                   "BaseData/CostNetwork/Construction Costs.txt).")
+@click.option("--force", is_flag=True, help="Replace an existing network and case file.")
+@click.pass_obj
+def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, price,
+                  tax_credit, crf, project_years, raster, force) -> None:
+    """Convert the SimCCS scenario folder SCENARIO into a network and a case."""
+    from ccusplan.errors import Problem
+    from ccusplan.io.simccs import DEFAULT_TARGET_MTPA, ImportOptions, import_scenario
+
+    try:
+        if price and target is not None:
+            raise InputError(Problem("command line", "give either --target or --price, not both",
+                                     field="--price"))
+        if tax_credit is not None and not price:
+            raise InputError(Problem("command line", "--tax-credit is SimCCS's price-mode value; "
+                                     "give --price too", field="--tax-credit"))
+        case_path = case_path or Path("cases") / f"{out.name}.toml"
+        options = ImportOptions(
+            mode="price" if price else "target",
+            target_mtpa=DEFAULT_TARGET_MTPA if target is None else target,
+            tax_credit_usd_per_t=tax_credit or 0.0, crf=crf, project_years=project_years,
+            raster=raster)
+        report = import_scenario(scenario, out, case_path, options, force=force)
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    _print_import(state.out, scenario, out, report, options)
+
+
+def _print_import(console: Console, scenario: Path, out: Path, report, options) -> None:
+    net = report.network
+    routes = int(net.corridors["capacity_mtpa"].isna().sum())
+    links = len(net.corridors) - routes
+    classes = ", ".join(f"{n} ≤ {q:g} Mt/yr" for n, q in
+                        zip(net.pipe_classes["name"], net.pipe_classes["capacity_mtpa"]))
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    console.print(f"imported SimCCS scenario {scenario.name} into {out}/: "
+                  f"{count(len(net.sources), 'source')}, {count(len(net.sinks), 'sink')}, "
+                  f"{count(len(net.junctions), 'junction')}, {count(routes, 'corridor')} along "
+                  "SimCCS's cell routes"
+                  + (f" (+ {count(links, 'zero-cost link')} for terminals sharing a cell)"
+                     if links else "")
+                  + f"; pipe classes {classes}")
+    what = (f"target {options.target_mtpa:g} Mt/yr" if options.mode == "target" else
+            f"price mode, tax/credit {options.tax_credit_usd_per_t:g} USD/t")
+    console.print(f"case {report.case_path}: {what}; crf {options.crf:g}, project "
+                  f"{options.project_years:g} years; one period of one year (MUSD/yr), at most "
+                  "one pipe per corridor, gap 1e-4")
+    if report.notes:
+        console.print("not reproduced term for term (also noted in the case file):")
+        for note in report.notes:
+            console.print(f"  - {note}")
+
+
 # ------------------------------------------------------------------ costs
 
 @cli.group()
@@ -247,8 +329,9 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
     def num(v, fmt="{:,.1f}"):
         return "—" if v is None else fmt.format(v)
 
+    unit = "MUSD/yr" if s["objective_unit"] == "MUSD/yr" else "MUSD NPV"
     console.print(f"[bold]{s['case']}[/]: {s['status']} "
-                  f"(objective {num(s['objective_musd'])} MUSD NPV, "
+                  f"(objective {num(s['objective_musd'])} {unit}, "
                   f"bound {num(s['best_bound_musd'])}, gap {num(s['mip_gap'], '{:.2%}')}; "
                   f"{s['solver']})")
     console.print(f"model: {s['n_variables']:,} variables ({s['n_binaries']:,} integer), "
@@ -269,10 +352,13 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
         t.add_row(str(y), num(tgt), num(plan.stored_mtpa[i]), str(len(src)), str(len(snk)),
                   num(km, "{:,.0f}"))
     console.print(t)
-    parts = s["npv_musd_by_part"]
-    console.print(f"NPV by part (MUSD): capture {parts['capture']:,.0f}, transport "
-                  f"{parts['transport']:,.0f}, storage {parts['storage']:,.0f}"
-                  + (f", revenue {parts['revenue']:,.0f}" if parts["revenue"] else "")
+    parts = s["objective_musd_by_part"]
+    annual = unit == "MUSD/yr"
+    label = "Cost by part (MUSD/yr)" if annual else "NPV by part (MUSD)"
+    money = (lambda v: f"{v:,.1f}") if annual else (lambda v: f"{v:,.0f}")  # noqa: E731
+    console.print(f"{label}: capture {money(parts['capture'])}, transport "
+                  f"{money(parts['transport'])}, storage {money(parts['storage'])}"
+                  + (f", revenue {money(parts['revenue'])}" if parts["revenue"] else "")
                   + f"; levelised {num(s['levelized_cost_usd_per_t'], '{:,.2f}')} USD/t stored, "
                   f"{num(s['levelized_cost_usd_per_t_avoided'], '{:,.2f}')} USD/t avoided; "
                   f"{s['pipeline_km']:,.0f} km of new pipe")

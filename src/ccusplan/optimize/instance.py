@@ -147,7 +147,8 @@ def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.
 
 
 def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
-    """Every pipe class on every corridor without a generic pipe, priced by its cost weight.
+    """Every pipe class on every corridor without a generic pipe, priced by its cost weight
+    (and its right-of-way parts by the corridor's ``row_cost_weight``, when both are given).
 
     One row per (corridor position, class): ``corridor``, ``name``, ``capacity_mtpa``,
     ``capex_musd``, ``capex_musd_per_mtpa`` (for the capacity sized), ``om_fraction_per_yr``.
@@ -156,12 +157,15 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
     k = np.arange(len(classes))
     e, k = np.repeat(e, len(k)), np.tile(k, len(e))
     cw = c["cost_weight"].to_numpy(float)[e]
+    rw = c["row_cost_weight"].fillna(0.0).to_numpy(float)[e] if "row_cost_weight" in c else 0.0
     col = lambda name: classes[name].to_numpy(float)[k]  # noqa: E731
+    row = lambda name: col(name) if name in classes else 0.0  # noqa: E731
     return pd.DataFrame({
         "corridor": e, "name": classes["name"].to_numpy(object)[k],
         "capacity_mtpa": col("capacity_mtpa"),
-        "capex_musd": cw * col("capex_musd_per_unit"),
-        "capex_musd_per_mtpa": cw * col("capex_musd_per_unit_per_mtpa"),
+        "capex_musd": cw * col("capex_musd_per_unit") + rw * row("row_capex_musd_per_unit"),
+        "capex_musd_per_mtpa": (cw * col("capex_musd_per_unit_per_mtpa")
+                                + rw * row("row_capex_musd_per_unit_per_mtpa")),
         "om_fraction_per_yr": col("om_fraction_per_yr"),
     })
 

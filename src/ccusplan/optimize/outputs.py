@@ -29,7 +29,12 @@ def _clean(v):
 
 
 def summary(outcome: Outcome) -> dict:
-    """Every key of DESIGN's ``summary.json``, then ccusplan's additions."""
+    """Every key of DESIGN's ``summary.json``, then ccusplan's additions.
+
+    ``objective_unit`` says what ``objective_musd`` is: ``MUSD/yr`` for one period of one
+    year (SimCCS's unit), ``MUSD (NPV)`` otherwise; ``objective_musd_by_part`` splits it
+    into capture, transport, storage and revenue, as SimCCS's ``solution.csv`` does.
+    """
     inst, res, plan = outcome.instance, outcome.result, outcome.plan
     years = [int(y) for y in inst.years]
     stored = plan.stored_mtpa if plan is not None else np.zeros(len(years))
@@ -68,9 +73,25 @@ def summary(outcome: Outcome) -> dict:
         "sinks_opened": int(plan.sinks["sink_id"].nunique()) if plan else 0,
         "corridors_generated": bool(inst.network.corridors.attrs.get("generated", False)),
         "diagnosis": outcome.diagnosis,
-        "units": "money in million USD, NPV at the first period's start year; flows in Mt/yr",
+        "units": (f"money in {objective_unit(inst)}"
+                  + ("" if is_annual(inst) else ", at the first period's start year")
+                  + "; flows in Mt/yr"),
+        "objective_unit": objective_unit(inst),
+        "objective_musd_by_part": (
+            {k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
     }
     return _clean(s)
+
+
+def is_annual(inst) -> bool:
+    """True for one period of one year: its objective is a cost per year (the first year is
+    never discounted), e.g. SimCCS's MUSD/yr."""
+    return inst.n_periods == 1 and int(inst.period_years[0]) == 1
+
+
+def objective_unit(inst) -> str:
+    """``MUSD/yr`` for a one-period, one-year case, ``MUSD (NPV)`` otherwise."""
+    return "MUSD/yr" if is_annual(inst) else "MUSD (NPV)"
 
 
 def _grid(inst) -> float:
