@@ -17,6 +17,8 @@ SIZE_IN = (12.0, 5.0)
 DPI = 120
 #: Pixel size of the PNG (width, height): fixed, whatever the plan.
 SIZE_PX = (int(SIZE_IN[0] * DPI), int(SIZE_IN[1] * DPI))
+#: zlib level of the PNG: 1 writes about twice as fast as the default 6, files ~20 % larger.
+PNG_COMPRESS_LEVEL = 1
 
 #: One colour per source kind, so a kind keeps its colour from case to case.
 KIND_COLOURS = {
@@ -28,10 +30,10 @@ KIND_COLOURS = {
 
 
 def _class_colours(n: int) -> np.ndarray:
-    """Smallest class light, largest dark (cividis, a colour-vision-deficiency-safe map)."""
+    """Smallest class light yellow, largest dark purple (viridis, read in reverse)."""
     from matplotlib import colormaps
 
-    return colormaps["cividis_r"](np.linspace(0.15, 0.95, max(n, 1)))[:n]
+    return colormaps["viridis_r"](np.linspace(0.05, 0.95, max(n, 1)))[:n]
 
 
 def _stacked(ax, x: np.ndarray, table: pd.DataFrame, colours) -> None:
@@ -66,7 +68,7 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
 
     fig = Figure(figsize=SIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
-    left, right = fig.subplots(1, 2, gridspec_kw={"wspace": 0.38})
+    left, right = fig.subplots(1, 2, gridspec_kw={"wspace": 0.3})
     years = timeline["period"].to_numpy(int)
     x = np.arange(len(years))
     for ax in (left, right):
@@ -96,8 +98,10 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
     # km of new pipe by class, running total
     if km_by_class is not None and km_by_class.shape[1]:
         _stacked(right, x, km_by_class, _class_colours(km_by_class.shape[1]))
-        right.legend(loc="upper left", fontsize=8, frameon=False, title="pipe class",
-                     title_fontsize=8, ncol=2 if km_by_class.shape[1] > 6 else 1)
+        handles, labels = right.get_legend_handles_labels()
+        right.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.2, 1.0),
+                     fontsize=8, frameon=False, title="pipe class", title_fontsize=8,
+                     ncol=2 if km_by_class.shape[1] > 12 else 1)
         total = right.twinx()
         total.plot(x, timeline["pipeline_km_total"], color="black", marker="o", ms=4, lw=1.6)
         total.set_ylabel("km laid to date (line)")
@@ -115,7 +119,7 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
                  fontweight="bold")
     if note:
         fig.text(0.06, 0.905, note, ha="left", fontsize=9, color="0.3")
-    fig.subplots_adjust(left=0.06, right=0.93, top=0.82, bottom=0.09)
+    fig.subplots_adjust(left=0.06, right=0.83, top=0.82, bottom=0.09)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buf.getvalue()
