@@ -74,3 +74,33 @@ def test_a_network_without_corridors_gets_candidates_from_the_case(tmp_path):
         assert out.result.status == "optimal"
         assert out.plan.stored_mtpa[0] == pytest.approx(6)
     assert lengths[1.5] == pytest.approx(1.5 * lengths[1.0])
+
+
+def test_add_to_given_keeps_the_given_corridors_and_adds_candidates(tmp_path):
+    """A network whose corridors file holds one existing line S0–K (109 km, 1.7 Mt/yr):
+    without [candidates] add_to_given only that line exists; with it the candidates
+    (Delaunay + k nearest) are added, the S0–K pair once, as given (its real length and
+    capacity, not the geodesic)."""
+    write_network(tmp_path / "net",
+                  sources=[{"id": f"S{i}", "lon": 117 + 0.3 * i, "lat": 36, "capacity_mtpa": 2,
+                            **FREE_SOURCE} for i in range(4)],
+                  sinks=[{"id": "K", "lon": 117.5, "lat": 37, "capacity_mt": 500,
+                          "max_injection_mtpa": 10, **FREE_SINK}],
+                  corridors=[{"from": "K", "to": "S0", "length_km": 109.0,
+                              "existing_capacity_mtpa": 1.7}])
+    only = prepare(*load_case(write_case(tmp_path / "a.toml", "net", [2030], target=[1])))
+    assert len(only.cor_from) == 1
+    case = write_case(tmp_path / "b.toml", "net", [2030], target=[6],
+                      candidates={"k_nearest": 2, "add_to_given": True})
+    c, net = load_case(case)
+    inst = prepare(c, net)
+    cor = inst.network.corridors
+    generated = candidate_corridors(net.nodes(), 2, 1.2)
+    assert len(cor) == len(generated)  # the given pair is among the candidates: kept once
+    pairs = [frozenset(p) for p in zip(cor["from"], cor["to"])]
+    assert len(set(pairs)) == len(pairs)
+    line = cor[[p == frozenset({"K", "S0"}) for p in pairs]]
+    assert line[["length_km", "existing_capacity_mtpa"]].values.tolist() == [[109.0, 1.7]]
+    assert inst.network.corridors.attrs["generated"]
+    out = run(c, net, solver="highs")
+    assert out.result.status == "optimal" and out.plan.stored_mtpa[0] == pytest.approx(6)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ccusplan.io.power_plants import (
-    capturable_mtpa, drop_duplicate_records, merge_units, operating, read_plants,
+    capturable_mtpa, drop_duplicate_records, merge_sites, merge_units, operating, read_plants,
 )
 
 WRI = Path(__file__).resolve().parents[1] / "networks" / "_data" / "china_thermal_power_plants.csv"
@@ -48,3 +48,16 @@ def test_units_of_one_plant_are_not_duplicates_and_merge_keeps_order():
     d = drop_duplicate_records(t)
     assert d["wri_id"].tolist() == [7, 7, 3]  # 9 repeats 3 within 0.01°
     assert merge_units(d)[["wri_id", "capacity_mw"]].values.tolist() == [[7, 600.0], [3, 500.0]]
+
+
+def test_plants_at_the_very_same_position_are_one_site():
+    """Bohe (2,000 MW) and Yuelian (520 MW) share their coordinates in the WRI file: one
+    site of 2,520 MW; no two coal or gas sites remain at one position."""
+    plants = merge_units(drop_duplicate_records(operating(read_plants(WRI))))
+    plants = plants[plants["fuel"].isin(["Coal", "Natural Gas", "LNG"])]
+    sites = merge_sites(plants)
+    assert sites["capacity_mw"].sum() == pytest.approx(plants["capacity_mw"].sum())
+    assert not sites.duplicated(["fuel", "lat", "lon"]).any()
+    bohe = sites[sites["name"].str.contains("Bohe Coal")]
+    assert bohe["capacity_mw"].tolist() == [2520.0]
+    assert set(bohe["name"].item().split(" + ")) == {"Bohe Coal", "Yuelian Coal"}

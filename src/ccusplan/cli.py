@@ -337,6 +337,12 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
     console.print(f"model: {s['n_variables']:,} variables ({s['n_binaries']:,} integer), "
                   f"{s['n_constraints']:,} constraints; build {s['build_seconds']:.2f} s, "
                   f"solve {s['solve_seconds']:.2f} s")
+    if (r := s.get("reduction")) is not None:
+        console.print(f"reduction: {r['sources_before']:,} sources → {r['sources_after']:,} "
+                      f"({r['sources_in_hubs']:,} merged into {r['hubs']:,} hubs), corridors "
+                      f"{r['corridors_before']:,} → {r['corridors_after']:,} "
+                      f"({r['corridors_pruned']:,} pruned); capture capacity "
+                      f"{r['capacity_mtpa_before']:,.1f} → {r['capacity_mtpa_after']:,.1f} Mt/yr")
     plan = outcome.plan
     if plan is None:
         return

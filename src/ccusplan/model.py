@@ -175,6 +175,29 @@ class Candidates(_Strict):
     """Each node is also joined to this many nearest neighbours (besides Delaunay)."""
     detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.2
     """Route length / geodesic length for generated corridors."""
+    add_to_given: bool = False
+    """Generate candidates even when the network has a corridors file, and add them to
+    its corridors (a given corridor wins over a candidate joining the same two nodes)."""
+
+
+class Costs(_Strict):
+    """``[costs]``: scenario multipliers on the network's costs (given or default)."""
+
+    capture_cost_multiplier: Annotated[float, Field(gt=0, le=10)] = 1.0
+    """Multiplies every capture cost of every source (capital, fixed O&M, per tonne)."""
+
+
+class Reduce(_Strict):
+    """``[reduce]``: a smaller network for a large case (``ccusplan.reduce``); off by default."""
+
+    cluster_km: Annotated[float, Field(gt=0, le=500)] | None = None
+    """Merge sources of one kind and first year into hubs no wider than this (complete
+    linkage on geodesic distance: every two members of a hub are at most this far apart)."""
+    prune_corridors: bool = False
+    """Drop each corridor a–b for which a two-hop path a–c–b is at most
+    ``prune_detour`` × as long (longest first; given assets are never dropped)."""
+    prune_detour: Annotated[float, Field(ge=1, le=2)] = 1.1
+    """How much longer (in cost weight, i.e. length × terrain) the two-hop path may be."""
 
 
 class Emissions(_Strict):
@@ -261,9 +284,11 @@ class Case(_Strict):
     finance: Finance = Finance()
     solver: Solver = Solver()
     candidates: Candidates = Candidates()
+    costs: Costs = Costs()
     emissions: Emissions = Emissions()
     pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
     """``[pipeline]`` (built on first use, so importing the model does not load CoolProp)."""
+    reduce: Reduce | None = None
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 
@@ -299,6 +324,11 @@ class Case(_Strict):
                 raise ValueError(
                     f"[price] usd_per_t has {len(p)} values but [horizon] periods has {n}"
                 )
+        if (self.reduce is not None and self.reduce.prune_corridors
+                and self.pipeline.max_pipes_per_corridor is not None):
+            raise ValueError(
+                "[reduce] prune_corridors keeps every flow possible only when a corridor may "
+                "hold any number of pipes: drop it or [pipeline] max_pipes_per_corridor")
         return self
 
     @property

@@ -87,10 +87,14 @@ SOURCE_COST_COLUMNS = ["capture_cost_usd_per_t", "capture_capex_musd",
                        "capture_fixed_om_musd_per_yr_per_mtpa"]
 
 
-def fill_source_costs(sources: pd.DataFrame, cost_year: int | None = None) -> pd.DataFrame:
-    """Sources with blank capture cost columns filled from the kind defaults."""
+def fill_source_costs(sources: pd.DataFrame, cost_year: int | None = None,
+                      multiplier: float = 1.0) -> pd.DataFrame:
+    """Sources with blank capture cost columns filled from the kind defaults, then every
+    capture cost column (given or default) × ``multiplier`` (a case's ``[costs]
+    capture_cost_multiplier``)."""
     out = sources.copy()
     if out[SOURCE_COST_COLUMNS].notna().all().all():
+        out[SOURCE_COST_COLUMNS] *= multiplier
         return out
     d = capture_defaults(cost_year).reindex(sources["kind"]).set_axis(sources.index)
     # sites that state their own capex keep it whole; the rest get the split default
@@ -107,7 +111,7 @@ def fill_source_costs(sources: pd.DataFrame, cost_year: int | None = None) -> pd
     defaults["capture_fixed_om_musd_per_yr_per_mtpa"] = defaults[
         "capture_fixed_om_musd_per_yr_per_mtpa"].where(~own_om, 0.0)
     for col, default in defaults.items():
-        out[col] = out[col].fillna(default)
+        out[col] = out[col].fillna(default) * multiplier
     return out
 
 

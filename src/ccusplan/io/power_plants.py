@@ -4,8 +4,8 @@ The example networks (``networks/shandong``, ``networks/china``) are built from
 ``networks/_data/china_thermal_power_plants.csv`` (WRI Global Power Plant Database
 v1.3.0, CC BY 4.0; see that folder's README). This module holds what their build
 scripts share: reading the file, keeping plants in operation, removing duplicate
-records, merging the unit rows of one plant, and turning nameplate capacity into
-capturable CO2:
+records, merging the unit rows of one plant and the plants of one site, and turning
+nameplate capacity into capturable CO2:
 
     capturable Mt/yr = MW × capacity factor × 8,760 h × tCO2/MWh × capture rate / 10^6
 
@@ -96,3 +96,15 @@ def merge_units(plants: pd.DataFrame) -> pd.DataFrame:
     agg = {c: "first" for c in plants.columns if c not in ("wri_id", "capacity_mw")}
     merged = plants.groupby("wri_id", sort=False).agg({"capacity_mw": "sum", **agg})
     return merged.reset_index().reindex(columns=plants.columns)
+
+
+def merge_sites(plants: pd.DataFrame) -> pd.DataFrame:
+    """One row per fuel and exact position: plants the file places at the very same
+    coordinates (different ids, e.g. a plant and its expansion, or one site under two
+    names) are one capture site. Capacities are summed, names joined with `` + ``, the
+    first row's ``wri_id`` and other fields kept; first-row order is kept."""
+    key = [plants["fuel"], plants["lat"], plants["lon"]]
+    g = plants.groupby(key, sort=False)
+    agg = {c: "first" for c in plants.columns if c not in ("capacity_mw", "name")}
+    merged = g.agg({"capacity_mw": "sum", "name": " + ".join, **agg})
+    return merged.reset_index(drop=True).reindex(columns=plants.columns)

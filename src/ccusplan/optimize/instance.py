@@ -19,6 +19,7 @@ from ccusplan.costs.finance import capital_recovery_factor, discounted_years
 from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
 from ccusplan.model import Case, Network
+from ccusplan.reduce import Reduction, reduce_network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
 from ccusplan.scenarios.trajectory import prices_usd_per_t, targets_mtpa
 
@@ -75,6 +76,7 @@ class Instance:
     opt_capex_musd_per_mtpa: np.ndarray   # per Mt/yr sized, on this corridor
     opt_om_fraction: np.ndarray
     opt_max_count: np.ndarray
+    reduction: Reduction | None = None   # what the case's [reduce] changed, if any
 
     @property
     def n_periods(self) -> int:
@@ -113,8 +115,11 @@ def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
 
 
 def _corridors(case: Case, network: Network) -> pd.DataFrame:
-    if network.corridors is not None:
-        return network.corridors
+    """The given corridors; else, or also with ``[candidates] add_to_given``, candidates
+    (a given corridor wins over a candidate joining the same two nodes)."""
+    given = network.corridors
+    if given is not None and not case.candidates.add_to_given:
+        return given
     c = candidate_corridors(
         network.nodes(), case.candidates.k_nearest, case.candidates.detour_factor
     )
@@ -123,6 +128,10 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
         c[col] = np.nan
     c["elevation_change_m"] = 0.0
     c["existing_capacity_mtpa"] = 0.0
+    if given is not None:
+        taken = set(map(frozenset, zip(given["from"], given["to"])))
+        fresh = [frozenset(p) not in taken for p in zip(c["from"], c["to"])]
+        c = pd.concat([given, c[fresh]], ignore_index=True)
     c.attrs["generated"] = True
     return c
 
@@ -235,12 +244,20 @@ def _sized_options(case: Case, net: Network, corridors: pd.DataFrame, crf: float
 def prepare(case: Case, network: Network) -> Instance:
     """Fill defaults, generate corridors if needed, and flatten everything into arrays."""
     year = case.pipeline.cost_year
-    sources = fill_source_costs(network.sources.sort_index(), year)
+    sources = fill_source_costs(network.sources.sort_index(), year,
+                                case.costs.capture_cost_multiplier)
     sinks = fill_sink_costs(network.sinks.sort_index(), year)
     junctions = network.junctions.sort_index()
     net = Network(network.name, sources, sinks, junctions, network.corridors,
                   network.pipe_classes, network.path)
-    corridors = _complete_corridors(_corridors(case, net), net, case.candidates.detour_factor)
+    detour = case.candidates.detour_factor
+    corridors_of = lambda n: _complete_corridors(_corridors(case, n), n, detour)  # noqa: E731
+    reduction = None
+    if case.reduce is not None:
+        net, corridors, reduction = reduce_network(net, case.reduce, detour, corridors_of)
+        sources = net.sources
+    else:
+        corridors = corridors_of(net)
     net = net.with_corridors(corridors)
 
     node_ids = np.concatenate([sources.index, sinks.index, junctions.index]).astype(object)
@@ -287,4 +304,5 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
         **_options(_sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
                    _generic_options(corridors), max_flow),
+        reduction=reduction,
     )

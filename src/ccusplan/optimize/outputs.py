@@ -72,6 +72,7 @@ def summary(outcome: Outcome) -> dict:
         "sources_equipped": int(plan.sources["source_id"].nunique()) if plan else 0,
         "sinks_opened": int(plan.sinks["sink_id"].nunique()) if plan else 0,
         "corridors_generated": bool(inst.network.corridors.attrs.get("generated", False)),
+        "reduction": inst.reduction.summary() if inst.reduction is not None else None,
         "diagnosis": outcome.diagnosis,
         "units": (f"money in {objective_unit(inst)}"
                   + ("" if is_annual(inst) else ", at the first period's start year")
@@ -202,6 +203,13 @@ def plan_tables(outcome: Outcome) -> dict[str, pd.DataFrame]:
         return {"plan_sources.csv": pd.DataFrame(columns=["source_id", "period"]),
                 "plan_sinks.csv": pd.DataFrame(columns=["sink_id", "period"]),
                 "plan_pipelines.csv": pd.DataFrame(columns=["corridor", "from", "to", "period"]),
-                **timelines}
+                **timelines, **_reduction_table(outcome)}
     return {"plan_sources.csv": plan.sources, "plan_sinks.csv": plan.sinks,
-            "plan_pipelines.csv": plan.pipelines, **timelines}
+            "plan_pipelines.csv": plan.pipelines, **timelines, **_reduction_table(outcome)}
+
+
+def _reduction_table(outcome: Outcome) -> dict[str, pd.DataFrame]:
+    """``reduction.csv`` (every source of the full network → the node standing for it),
+    when the case reduced its network."""
+    r = outcome.instance.reduction
+    return {} if r is None else {"reduction.csv": r.members}
