@@ -30,10 +30,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -43,8 +41,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+# The machine description, load, idle wait and lock are shared with ``ccusplan bench``.
+from ccusplan.bench.machine import MACHINE_LOCK as LOCK
+from ccusplan.bench.machine import cpu_busy, file_lock, machine_info, wait_until_idle  # noqa: F401
+from ccusplan.bench.machine import loadavg as _loadavg
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -54,8 +56,6 @@ ROOT = Path(os.environ.get("CCUSPLAN_BENCH_ROOT", REPO))
 DEFAULT_CASE = ROOT / "cases" / "shandong-2050.toml"
 RESULTS = HERE / "results"
 MARK = "@@BENCH-RESULT@@"
-#: Machine-wide (not per checkout): two runners must not time on the same cores.
-LOCK = Path(tempfile.gettempdir()) / "ccusplan-foundation-bench.lock"
 
 
 # ======================================================================== registry
@@ -137,66 +137,6 @@ QUICK_BUILD, QUICK_SOLVE = ["shandong-T1"], ["shandong-T1"]
 
 # ======================================================================== machine
 
-def _pkg(name: str) -> str | None:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _ram_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    return None
-
-
-def _loadavg() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
-
-
-def cpu_busy(interval: float = 1.0) -> float | None:
-    """Cores busy over ``interval`` seconds, machine-wide (from /proc/stat)."""
-    def snap():
-        f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = f[3] + (f[4] if len(f) > 4 else 0)
-        return sum(f[:8]), idle
-    try:
-        t0, i0 = snap()
-        time.sleep(interval)
-        t1, i1 = snap()
-    except (OSError, ValueError, IndexError):
-        return None
-    total = t1 - t0
-    return round((1 - (i1 - i0) / total) * (os.cpu_count() or 1), 2) if total else 0.0
-
-
-def wait_until_idle(max_wait: float, threshold: float = 0.3) -> tuple[float | None, float]:
-    """Wait (up to ``max_wait`` s) until other processes keep < ``threshold`` cores busy."""
-    t0 = time.perf_counter()
-    busy = cpu_busy()
-    while busy is not None and busy >= threshold and time.perf_counter() - t0 < max_wait:
-        time.sleep(4.0)
-        busy = cpu_busy()
-    return busy, time.perf_counter() - t0
-
-
 def _git() -> dict:
     def sh(*cmd):
         r = subprocess.run(["git", *cmd], cwd=REPO, capture_output=True, text=True)
@@ -204,22 +144,6 @@ def _git() -> dict:
 
     dirty = sh("status", "--porcelain", "--", "src")
     return {"commit": sh("rev-parse", "HEAD"), "src_dirty": bool(dirty) if dirty is not None else None}
-
-
-def machine_info() -> dict:
-    from ccusplan.optimize.pulp_backend import available_solvers, solver_version
-
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu_model": _cpu_model(),
-        "logical_cores": os.cpu_count(),
-        "ram_gib": _ram_gib(),
-        "versions": {p: _pkg(p) for p in ("ccusplan", "pulp", "highspy", "numpy", "scipy", "pandas")},
-        "solvers": {s: solver_version(s) for s in available_solvers()},
-        "loadavg_at_start": _loadavg(),
-    }
 
 
 # ======================================================================== phases (worker side)
@@ -491,18 +415,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_lock():
     """One runner at a time on this machine: timings must not compete for the cores,
     and two runners would overwrite each other's results."""
-    with open(LOCK, "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"another foundation.py run holds {LOCK}; waiting ...", flush=True)
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    def waiting(holder: str) -> None:
+        print(f"another benchmark run (process {holder}) holds {LOCK}; waiting ...", flush=True)
+
+    with file_lock(LOCK, on_wait=waiting):
+        yield
 
 
 def _snapshot_and_run(args, ap, out: Path, md: Path) -> int:

@@ -59,18 +59,25 @@ def load_case(path: Path) -> Case:
     try:
         case = Case.model_validate(data | {"path": path})
     except ValidationError as exc:
-        problems += _problems(exc, path, text)
+        problems += validation_problems(exc, path, text)
     if problems:
         raise InputError(problems)
     return case
 
 
-def _read_text(path: Path) -> str:
-    """The case file's text; a missing or unreadable file is an InputError."""
+def read_toml(path: Path, what: str = "case file") -> tuple[str, dict[str, Any]]:
+    """The text and the parsed content of the TOML file ``path`` (``what`` names it in
+    messages); a missing, unreadable or malformed file is an InputError."""
+    text = _read_text(Path(path), what)
+    return text, _parse(text, Path(path))
+
+
+def _read_text(path: Path, what: str = "case file") -> str:
+    """The file's text; a missing or unreadable file is an InputError."""
     where = display_path(path)
     if not path.is_file():
-        what = "is a folder" if path.is_dir() else "does not exist"
-        raise InputError(Problem(where, f"case file not found: {path} {what}; "
+        state = "is a folder" if path.is_dir() else "does not exist"
+        raise InputError(Problem(where, f"{what} not found: {path} {state}; "
                                         "expected a TOML file"))
     try:
         return path.read_text(encoding="utf-8")
@@ -97,15 +104,19 @@ def _resolve_network(data: dict[str, Any], folder: Path) -> None:
 
 # ------------------------------------------------------- pydantic -> problems
 
-def _problems(exc: ValidationError, path: Path, text: str) -> list[Problem]:
-    """One Problem per key pydantic complains about (union alternatives merged), by line."""
+def validation_problems(exc: ValidationError, path: Path, text: str,
+                        root: type[BaseModel] = Case) -> list[Problem]:
+    """One Problem per key pydantic complains about (union alternatives merged), by line.
+
+    ``root`` is the model the TOML file was validated against (a case by default).
+    """
     merged: dict[tuple[str | None, int | None], list[dict[str, Any]]] = {}
     found = []
     for err in exc.errors():
         if err["type"] == "extra_forbidden":
-            found.append(_unknown(path, text, err["loc"], Case))
+            found.append(_unknown(path, text, err["loc"], root))
         else:
-            merged.setdefault(_field(err), []).append(err)
+            merged.setdefault(_field(err, root), []).append(err)
     _drop_wrong_alternatives(merged)
     lines = _key_lines(text)
     found += [
@@ -125,7 +136,7 @@ def _drop_wrong_alternatives(merged: dict) -> None:
             del merged[(field, None)]
 
 
-def _field(err: dict[str, Any]) -> tuple[str | None, int | None]:
+def _field(err: dict[str, Any], root: type[BaseModel] = Case) -> tuple[str | None, int | None]:
     """Dotted TOML key of an error and the list item (0-based) it is about, if any.
 
     Union member tags in ``loc`` (e.g. ``'list[float]'``) are skipped. A
@@ -135,8 +146,8 @@ def _field(err: dict[str, Any]) -> tuple[str | None, int | None]:
     names, e.g. ``[target] mtpa`` -> ``target.mtpa``.
     """
     if not err["loc"]:
-        return _field_from_message(err["msg"]), None
-    model: type[BaseModel] | None = Case
+        return _field_from_message(err["msg"], root), None
+    model: type[BaseModel] | None = root
     keys: list[str] = []
     item = None
     for part in err["loc"]:
@@ -151,13 +162,13 @@ def _field(err: dict[str, Any]) -> tuple[str | None, int | None]:
     return ".".join(keys) or None, item
 
 
-def _field_from_message(msg: str) -> str | None:
+def _field_from_message(msg: str, root: type[BaseModel] = Case) -> str | None:
     """``target.mtpa`` from "... [target] mtpa has ...", ``target`` from "[target] table"."""
     m = _TABLE_IN_MESSAGE.search(msg)
     if m is None:
         return None
     table, key = m.groups()
-    sub = _submodel(Case.model_fields[table].annotation) if table in Case.model_fields else None
+    sub = _submodel(root.model_fields[table].annotation) if table in root.model_fields else None
     return f"{table}.{key}" if sub is not None and key in sub.model_fields else table
 
 
