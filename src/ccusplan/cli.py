@@ -370,6 +370,17 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
                   f"{s['pipeline_km']:,.0f} km of new pipe")
 
 
+def _register() -> None:
+    """Commands defined in their own modules."""
+    from ccusplan.cli_bench import bench, generate
+
+    cli.add_command(generate)
+    cli.add_command(bench)
+
+
+_register()
+
+
 def main() -> None:
     cli(obj=_State())
 

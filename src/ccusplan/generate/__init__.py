@@ -1,0 +1,1 @@
+"""Synthetic CCUS networks and their cases (``ccusplan generate``)."""
