@@ -74,9 +74,9 @@ def profile_ratios(df: pd.DataFrame, metric: str = "solve") -> pd.DataFrame:
     return times.div(times.min(axis=1), axis=0)
 
 
-def profile(ratios: pd.DataFrame, taus: np.ndarray) -> pd.DataFrame:
+def profile(ratios: pd.DataFrame, taus) -> pd.DataFrame:
     """``ρ_s(τ)`` for each solver (columns) at each τ (rows)."""
-    r = ratios.to_numpy()
+    r, taus = ratios.to_numpy(), np.asarray(taus, float)
     share = (r[None, :, :] <= taus[:, None, None]).mean(axis=1)
     return pd.DataFrame(share, index=pd.Index(taus, name="tau"), columns=ratios.columns)
 
