@@ -92,7 +92,7 @@ def bench_run(state, suite: Path, workers, scheduler, dask_local, results, exclu
     from ccusplan.bench.batch import run_batch
     from ccusplan.bench.results import ResultsTable
     from ccusplan.bench.suite import load_suite
-    from ccusplan.errors import InputError, Problem
+    from ccusplan.errors import InputError, Problem, display_path
 
     try:
         chosen = [f for f, v in (("--scheduler", scheduler), ("--dask-local", dask_local),
@@ -119,7 +119,8 @@ def bench_run(state, suite: Path, workers, scheduler, dask_local, results, exclu
         _fail(state, exc)
     done = ", ".join(f"{k} {v}" for k, v in sorted(progress.statuses.items())) or "nothing to do"
     state.out.print(f"{s.name}: {progress.done} run(s) in {_duration(progress.seconds)} "
-                    f"({done}); {progress.skipped} already done; results in {table.path}")
+                    f"({done}); {progress.skipped} already done; results in "
+                    f"{display_path(table.path)}")
 
 
 def _backend(workers: int, scheduler: str | None, dask_local: int | None):
@@ -173,8 +174,10 @@ class _ProgressView:
         return f"{p.done}/{p.to_run} done, {p.running} running, {p.left} left"
 
     def start(self, p) -> None:
+        from ccusplan.errors import display_path
+
         self.bar.console.print(f"{self.suite.name}: {p.total} runs, {p.skipped} already in "
-                               f"{self.results}, {p.to_run} to run on {self.where}")
+                               f"{display_path(self.results)}, {p.to_run} to run on {self.where}")
         self.task = self.bar.add_task(self.suite.name, total=max(p.to_run, 1),
                                       counts=self._counts(p))
 
