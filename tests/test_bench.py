@@ -273,7 +273,7 @@ def _row(case, solver, solve_s, status="optimal", gap=0.0, repeat=1, n_variables
             "started_at": "2026-01-01T00:00:00", "finished_at": "2026-01-01T01:00:00",
             "machine": {"host": "box", "cpu_model": "cpu", "logical_cores": 2, "ram_gib": 8,
                         "platform": "linux", "python": "3.11"},
-            "ccusplan_version": "0.1.0", "message": "", **kw}
+            "loadavg_at_start": [1.5, 1.0, 1.0], "ccusplan_version": "0.1.0", "message": "", **kw}
 
 
 def test_report_from_a_results_file(tmp_path):
@@ -303,6 +303,7 @@ def test_report_from_a_results_file(tmp_path):
     assert "| `C` | 100 | cbc | 1 | 0/1 | timeout 1 |" in md
     assert "| `D` | 100 | highs | 1 | 0/1 | feasible 1 |" in md
     assert "10 runs, 8 solved to their gap" in md and "`box`: cpu, 2 logical cores" in md
+    assert "when a run started: median 1.50" in md
     png = (tmp_path / "rep" / "r-profile.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     assert not (tmp_path / "rep" / "r-scaling.png").exists()  # one model size only

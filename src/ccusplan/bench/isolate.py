@@ -24,7 +24,7 @@ import time
 
 import ccusplan
 from ccusplan.bench.child import MARK, PARENT_ENV
-from ccusplan.bench.machine import host
+from ccusplan.bench.machine import host, loadavg
 
 #: ru_maxrss is in KiB on Linux and in bytes on macOS.
 _MAXRSS_PER_MIB = 1024 * 1024 if sys.platform == "darwin" else 1024
@@ -41,7 +41,7 @@ def execute(spec: dict) -> dict:
     """Solve the run ``spec`` (a :class:`~ccusplan.bench.suite.RunSpec` dict) in a child
     process and return its results row."""
     hard_s = spec["time_limit_s"] + spec["grace_s"]
-    started = _now()
+    started, load = _now(), loadavg()
     t0 = time.perf_counter()
     env = {**os.environ, PARENT_ENV: str(os.getpid())}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -67,7 +67,7 @@ def execute(spec: dict) -> dict:
             "solver_version": outcome.get("solver_version") or solver_version(spec["solver"]),
             "wall_seconds": round(wall, 3),
             "peak_rss_mib": round(rusage.ru_maxrss / _MAXRSS_PER_MIB, 1),
-            "started_at": started, "finished_at": _now(),
+            "started_at": started, "finished_at": _now(), "loadavg_at_start": load,
             "machine": host(), "ccusplan_version": ccusplan.__version__}
 
 
@@ -82,7 +82,7 @@ def failed_row(spec: dict, message: str) -> dict:
     """The row of a run that could not be started or whose worker was lost."""
     return {**spec, **_blank(), "status": "error", "message": message,
             "solver_version": None, "wall_seconds": None, "peak_rss_mib": None,
-            "started_at": None, "finished_at": _now(), "machine": None,
+            "started_at": None, "finished_at": _now(), "loadavg_at_start": None, "machine": None,
             "ccusplan_version": ccusplan.__version__}
 
 

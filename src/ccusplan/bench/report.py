@@ -199,6 +199,11 @@ def markdown(df: pd.DataFrame, source: Path, profile_file: str | None,
         lines.append(f"- `{m.host}`: {m.cpu_model}, {m.logical_cores} logical cores, "
                      f"{m.ram_gib} GiB RAM; {m.platform}; Python {m.python} "
                      f"({m.runs} runs)")
+    load = [x[0] for x in df.get("loadavg_at_start", pd.Series(dtype=object))
+            if isinstance(x, list) and x]
+    if load:
+        lines.append(f"- load average (1 min) when a run started: median {np.median(load):.2f}, "
+                     f"highest {max(load):.2f} (other processes share the cores)")
     versions = df.groupby("solver")["solver_version"].agg(lambda v: ", ".join(sorted(set(v.dropna()))))
     lines.append("- solvers: " + "; ".join(f"{v}" for v in versions if v))
     lines.append("- ccusplan " + ", ".join(sorted(set(df["ccusplan_version"].dropna()))))
