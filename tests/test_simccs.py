@@ -208,6 +208,17 @@ def test_southeastus_placement_and_network(seus):
     assert len(report.notes) == 1 and "rounds every objective coefficient" in report.notes[0]
 
 
+def test_committed_networks_are_the_importers_output(seus, tmp_path):
+    """networks/southeastus{,-price}/ are exactly what the command writes (README aside)."""
+    repo = Path(__file__).parent.parent / "networks"
+    for name, committed in (("cap-50", repo / "southeastus"), ("price", repo / "southeastus-price")):
+        written = seus[name][0].network.path
+        files = sorted(p.name for p in written.iterdir())
+        assert files == sorted(p.name for p in committed.iterdir() if p.name != "README.md")
+        for f in files:
+            assert (written / f).read_bytes() == (committed / f).read_bytes(), f
+
+
 def test_southeastus_edge_lengths_match_simccs(seus):
     """Every edge of SimCCS's three solutions has SimCCS's haversine length (published
     to 16 digits; ours agree to 1.2e-9 relative)."""

@@ -64,7 +64,7 @@ def case_toml(case_path: Path, network_dir: Path, scenario: str, mode: str, targ
         "time_limit_s = 600",
         "",
         "[pipeline]",
-        "max_pipes_per_corridor = 1  # SimCCS builds at most one trend per edge",
+        "max_pipes_per_corridor = 1  # SimCCS: one trend per arc (anti-parallel pipes never pay)",
         "",
     ]
     return "\n".join(head + [""] + body)

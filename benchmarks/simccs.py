@@ -1,0 +1,260 @@
+"""SimCCS's formulation against ccusplan's, side by side, on the same HiGHS and machine.
+
+For each SoutheastUS case (capture targets of 50 and 110 Mt/yr, and price mode) and
+each relative gap (1 % and 0.01 %, i.e. ``mip_rel_gap`` 1e-2 and 1e-4):
+
+* **simccs** — SimCCS's own MPS file (``benchmarks/data/simccs/``, as SimCCS wrote it
+  for its published run) read by highspy and solved;
+* **ccusplan** — ``cases/southeastus-*.toml`` (made by ``ccusplan import simccs``)
+  solved by :func:`ccusplan.optimize.run`, exactly as ``ccusplan solve`` does it (PuLP's
+  in-process HiGHS, LP-support warm start on); build and solve timed separately.
+
+Each run is a fresh Python process, one at a time, after waiting for the machine to be
+idle; the machine-wide lock of ``foundation.py`` keeps two benchmark runners apart.
+
+Usage::
+
+    .venv/bin/python benchmarks/simccs.py                      # everything, ~30 min
+    .venv/bin/python benchmarks/simccs.py --cases 50 --repeats 3
+    .venv/bin/python benchmarks/simccs.py --markdown-only      # simccs.md from the JSON
+
+Results: ``benchmarks/results/simccs.json`` (machine, then one record per run) and
+``simccs.md`` (the tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+import foundation as fb  # noqa: E402  (machine info, idle wait, lock, snapshot)
+
+MPS = HERE / "data" / "simccs"
+RESULTS = HERE / "results"
+MARK = "@@SIMCCS-BENCH@@"
+#: case -> (SimCCS MPS file, ccusplan case file, SimCCS's published objective $M/yr)
+CASES = {
+    "50": ("cap-50.mps", "southeastus-50.toml", 5140.68646722),
+    "110": ("cap-110.mps", "southeastus-110.toml", 14894.84976208),
+    "price": ("price.mps", "southeastus-price.toml", -473.62566802),
+}
+GAPS = (1e-2, 1e-4)
+FORMULATIONS = ("simccs", "ccusplan")
+
+
+# ======================================================================== worker side
+
+def run_simccs(case: str, gap: float, time_limit: float) -> dict:
+    """SimCCS's MPS read and solved by highspy."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("time_limit", float(time_limit))
+    t0 = time.perf_counter()
+    h.readModel(str(MPS / CASES[case][0]))
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    info = h.getInfo()
+    status = h.modelStatusToString(h.getModelStatus())
+    lp = h.getLp()
+    integrality = list(lp.integrality_)
+    return {
+        "build_seconds": round(t1 - t0, 4), "solve_seconds": round(t2 - t1, 3),
+        "status": {"Optimal": "optimal", "Time limit reached": "feasible"}.get(status, status),
+        "objective": info.objective_function_value, "best_bound": info.mip_dual_bound,
+        "mip_gap": info.mip_gap, "nodes": info.mip_node_count,
+        "n_variables": h.getNumCol(), "n_constraints": h.getNumRow(),
+        "n_integer": sum(1 for v in integrality if v != highspy.HighsVarType.kContinuous),
+        "solver": f"highs {h.version()}",
+    }
+
+
+def run_ccusplan(case: str, gap: float, time_limit: float, root: Path) -> dict:
+    """The imported case through ``ccusplan.optimize.run`` (build + warm start + MILP)."""
+    from ccusplan.io import load
+    from ccusplan.optimize import run
+
+    t0 = time.perf_counter()
+    c, net = load(root / "cases" / CASES[case][1])
+    load_seconds = time.perf_counter() - t0
+    out = run(c, net, solver="highs", time_limit_s=time_limit, mip_gap=gap)
+    r = out.result
+    return {
+        "build_seconds": round(load_seconds + out.build_seconds, 4),
+        "solve_seconds": round(r.solve_seconds, 3), "status": r.status,
+        "objective": r.objective, "best_bound": r.best_bound, "mip_gap": r.mip_gap,
+        "nodes": None, "n_variables": out.sizes["n_variables"],
+        "n_constraints": out.sizes["n_constraints"], "n_integer": out.sizes["n_binaries"],
+        "solver": r.solver,
+    }
+
+
+def _worker(task: dict) -> None:
+    if task["formulation"] == "simccs":
+        res = run_simccs(task["case"], task["gap"], task["time_limit"])
+    else:
+        res = run_ccusplan(task["case"], task["gap"], task["time_limit"], Path(task["root"]))
+    print(MARK + json.dumps({**task, **res}), flush=True)
+
+
+# ======================================================================== runner side
+
+def _spawn(task: dict, root: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(root / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(task)]
+    limit = task["time_limit"] * 2 + 120
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, env=env, cwd=root)
+    except subprocess.TimeoutExpired:
+        return {**task, "status": "harness_timeout"}
+    for line in reversed(p.stdout.splitlines()):
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    return {**task, "status": "error", "error": (p.stderr or p.stdout)[-2000:]}
+
+
+def _run_all(args, root: Path, code: dict) -> dict:
+    doc = {"machine": fb.machine_info(), "code": code,
+           "settings": {"time_limit_s": args.time_limit, "gaps": list(GAPS),
+                        "repeats": args.repeats}, "runs": []}
+    out = RESULTS / "simccs.json"
+    partial = RESULTS / "simccs.partial.json"
+    for case in args.cases:
+        for gap in GAPS:
+            for rep in range(args.repeats):
+                for form in FORMULATIONS:
+                    busy, waited = fb.wait_until_idle(args.wait_idle)
+                    task = {"case": case, "gap": gap, "formulation": form, "repeat": rep,
+                            "time_limit": args.time_limit, "root": str(root)}
+                    print(f"{case:>5} gap {gap:g} {form:>8} #{rep + 1} (busy cores {busy}) ...",
+                          end=" ", flush=True)
+                    rec = _spawn(task, root)
+                    rec.update(busy_cores_before=busy, waited_s=round(waited, 1),
+                               loadavg_after=fb._loadavg())
+                    rec.pop("root", None)
+                    print(rec.get("status"), rec.get("objective"), rec.get("solve_seconds"),
+                          flush=True)
+                    doc["runs"].append(rec)
+                    fb._save(doc, partial)
+    doc["machine"]["loadavg_at_end"] = fb._loadavg()
+    fb._save(doc, out)
+    partial.unlink(missing_ok=True)
+    return doc
+
+
+# ======================================================================== report
+
+def _f(v, fmt="{:,.2f}"):
+    return "–" if v is None else fmt.format(v)
+
+
+def _best(runs: list[dict], **match) -> dict | None:
+    """The fastest of the repeats matching ``match`` (the usual estimator on a shared machine)."""
+    rs = [r for r in runs if all(r.get(k) == v for k, v in match.items())
+          and r.get("solve_seconds") is not None]
+    return min(rs, key=lambda r: r["solve_seconds"]) if rs else None
+
+
+def results_markdown(doc: dict) -> str:
+    m, runs = doc["machine"], doc["runs"]
+    lines = ["# SimCCS's formulation vs ccusplan's (SoutheastUS, HiGHS)", "",
+             "Generated by `benchmarks/simccs.py` from `simccs.json`; see the script's docstring.",
+             ""]
+    head = ["case", "formulation", "variables (integer)", "constraints", "build s",
+            "to 1 % gap s", "to 0.01 % gap s", "status at 0.01 %", "objective at 0.01 % $M/yr",
+            "SimCCS published"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for case in [c for c in CASES if any(r["case"] == c for r in runs)]:
+        for form in FORMULATIONS:
+            fast = _best(runs, case=case, formulation=form, gap=GAPS[0])
+            opt = _best(runs, case=case, formulation=form, gap=GAPS[1])
+            any_ = opt or fast
+            if any_ is None:
+                continue
+            lines.append("| " + " | ".join([
+                case if case == "price" else f"{case} Mt/yr", form,
+                f"{any_['n_variables']:,} ({any_['n_integer']:,})", f"{any_['n_constraints']:,}",
+                _f(any_["build_seconds"]),
+                _f(fast and fast["solve_seconds"], "{:,.1f}"),
+                _f(opt and opt["solve_seconds"], "{:,.1f}"),
+                (opt or {}).get("status", "–"),
+                _f(opt and opt["objective"], "{:,.3f}"),
+                f"{CASES[case][2]:,.3f}"]) + " |")
+    lines += ["", "*build s*: SimCCS — highspy reading the MPS file; ccusplan — reading the case and "
+              "network and building the model (`run()`'s `build_seconds`). *to … gap s*: solve wall "
+              "time with `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its LP-support warm "
+              "start), fastest of the repeats. A status *feasible* hit the time limit "
+              f"({doc['settings']['time_limit_s']:g} s).", "", "## Every run", ""]
+    head = ["case", "gap", "formulation", "repeat", "build s", "solve s", "status", "objective",
+            "best bound", "final gap", "B&B nodes", "busy cores before"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in runs:
+        lines.append("| " + " | ".join([
+            r["case"], f"{r['gap']:g}", r["formulation"], str(r["repeat"] + 1),
+            _f(r.get("build_seconds")), _f(r.get("solve_seconds"), "{:,.1f}"),
+            str(r.get("status")), _f(r.get("objective"), "{:,.3f}"),
+            _f(r.get("best_bound"), "{:,.3f}"), _f(r.get("mip_gap"), "{:.3%}"),
+            _f(r.get("nodes"), "{:,}"), _f(r.get("busy_cores_before"))]) + " |")
+    v = m["versions"]
+    lines += ["", "## Machine", "",
+              f"- {m['cpu_model']}, {m['logical_cores']} logical cores, {m['ram_gib']} GiB RAM; "
+              f"{m['platform']}",
+              f"- Python {m['python']}; highspy {v.get('highspy')}, pulp {v.get('pulp')}; "
+              f"solvers: {', '.join(m['solvers'].values())}",
+              f"- run {m['date']} (UTC); load average at start {m['loadavg_at_start']}, at end "
+              f"{m.get('loadavg_at_end')}",
+              f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}",
+              ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", default="50,110,price", help="comma list of 50, 110, price")
+    ap.add_argument("--time-limit", type=float, default=600.0, help="seconds per run")
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--wait-idle", type=float, default=300.0,
+                    help="wait up to this long before each run for the machine to be idle")
+    ap.add_argument("--snapshot", default="HEAD",
+                    help="commit whose src/, cases/, networks/ are benchmarked, or 'worktree'")
+    ap.add_argument("--markdown-only", action="store_true")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        _worker(json.loads(args.worker))
+        return 0
+    if args.markdown_only:
+        doc = json.loads((RESULTS / "simccs.json").read_text())
+        (RESULTS / "simccs.md").write_text(results_markdown(doc))
+        return 0
+    args.cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    unknown = set(args.cases) - CASES.keys()
+    if unknown:
+        ap.error(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(CASES)}")
+    with fb.run_lock():
+        if args.snapshot == "worktree":
+            doc = _run_all(args, REPO, {"source": "working tree", **fb._git()})
+        else:
+            with tempfile.TemporaryDirectory(prefix="ccusplan-simccs-bench-") as tmp:
+                commit = fb.snapshot(args.snapshot, Path(tmp))
+                doc = _run_all(args, Path(tmp), {"source": f"git archive {args.snapshot}",
+                                                 "commit": commit})
+    (RESULTS / "simccs.md").write_text(results_markdown(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
