@@ -84,7 +84,8 @@ def test_solve_writes_the_whole_result_contract(tmp_path, solver):
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
     assert set(RESULT_FILES) == {"summary.json", "plan_sources.csv", "plan_sinks.csv",
                                  "plan_pipelines.csv", "network.geojson", "timeline.csv",
-                                 "timeline_sinks.csv", "timeline.png", "network_map.png"}
+                                 "timeline_sinks.csv", "timeline.png", "network_map.png",
+                                 "cost_breakdown.png"}
     assert "results written to res/" in said(r)
 
     s = summary_of(out)

@@ -43,7 +43,6 @@ from ccusplan.io.results import RESULT_FILES
 from ccusplan.model import SOURCE_KINDS
 from ccusplan.optimize import run
 from ccusplan.optimize.outputs import plan_tables, summary
-from ccusplan.optimize.plan import Plan
 from ccusplan.optimize.timeline import class_column, km_added_by_class
 from ccusplan.report import network_map, timeline_chart
 from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
@@ -151,8 +150,7 @@ def test_km_columns_are_ordered_by_nominal_size_then_capacity():
         "pipe_class": ['16"', '4"', "wide", "narrow"], "pipes": [1, 2, 1, 1],
         "pipes_added": [1, 2, 1, 1], "capacity_mtpa": [8.0, 1.0, 20.0, 3.0],
         "length_km": [10.0, 5.0, 7.0, 3.0]})
-    plan = Plan(pd.DataFrame(), pd.DataFrame(), pipes, {}, {}, np.zeros(2), np.zeros(2), 0.0)
-    km = km_added_by_class(plan, np.array([2025, 2030]))
+    km = km_added_by_class(pipes, np.array([2025, 2030]))
     assert km.columns.tolist() == ['4"', '16"', "narrow", "wide"]
     assert km.loc[2025].tolist() == pytest.approx([10, 10, 0, 0])  # 2 pipes × 5 km, 1 × 10
     assert km.loc[2030].tolist() == pytest.approx([0, 0, 3, 7])

@@ -105,10 +105,13 @@ def validate(state: _State, case: Path) -> None:
 @click.option("--out", type=click.Path(path_type=Path),
               help="Result folder (default outputs/<case name>/).")
 @click.option("--solver-log", is_flag=True, help="Show the solver's own log.")
+@click.option("--report", "with_report", is_flag=True,
+              help="Also write report.html (as `ccusplan report` does).")
 @click.pass_obj
 def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
-          solver_log) -> None:
+          solver_log, with_report) -> None:
     """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson, timeline)."""
+    from ccusplan.cli_progress import ProgressLine
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
     from ccusplan.optimize import run
@@ -122,12 +125,17 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
         out = out or Path("outputs") / c.name
         if (problem := check_out_dir(out)) is not None:
             raise InputError(problem)
-        with err.status(f"building and solving '{c.name}' with {solver or c.solver.name}…"):
+        live = err.is_terminal and not state.quiet and not solver_log
+        with ProgressLine(err, f"{c.name} ({solver or c.solver.name})", live) as progress:
             outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
-                          threads=threads, msg=solver_log)
+                          threads=threads, msg=solver_log, progress=progress)
         s = summary(outcome)
         write_results(out, s, plan_tables(outcome), network_geojson(outcome),
                       result_figures(outcome))
+        if with_report:
+            from ccusplan.report.html import write_report
+
+            write_report(out)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     _print_summary(state.out, s, outcome)
@@ -136,7 +144,8 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
             _message(f"  - {reason}")
         state.out.print(f"results written to {out}/")
         sys.exit(EXIT_NO_PLAN)
-    state.out.print(f"results written to {out}/ ({', '.join(_files())})")
+    state.out.print(f"results written to {out}/ ({', '.join(_files())}"
+                    + (", report.html)" if with_report else ")"))
 
 
 # ------------------------------------------------------------------ import
@@ -373,16 +382,34 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
 def _register() -> None:
     """Commands defined in their own modules."""
     from ccusplan.cli_bench import bench, generate
+    from ccusplan.cli_compare import compare
+    from ccusplan.cli_report import doctor, report
+    from ccusplan.cli_routes import routes
 
     cli.add_command(generate)
     cli.add_command(bench)
+    cli.add_command(report)
+    cli.add_command(doctor)
+    cli.add_command(routes)
+    cli.add_command(compare)
 
 
 _register()
 
 
 def main() -> None:
-    cli(obj=_State())
+    """The ``ccusplan`` entry point: no traceback reaches the user without ``--debug``,
+    whatever goes wrong outside a command's own error handling (click turns Ctrl-C
+    into "Aborted!")."""
+    state = _State()
+    try:
+        cli(obj=state)
+    except Exception as exc:  # noqa: BLE001 - the last guard before a traceback
+        if state.debug:
+            raise
+        _message(f"internal error: {type(exc).__name__}: {exc}\n"
+                 "(run `ccusplan --debug ...` for the traceback and report it)")
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,14 @@ from ccusplan.errors import InputError, Problem
 
 RESULT_FILES = ("summary.json", "plan_sources.csv", "plan_sinks.csv", "plan_pipelines.csv",
                 "network.geojson", "timeline.csv", "timeline_sinks.csv", "timeline.png",
-                "network_map.png")
+                "network_map.png", "cost_breakdown.png")
 
 
-def check_out_dir(out: Path) -> Problem | None:
-    """Why results may not go to ``out`` (replacing a folder that is not a result), if so."""
+def check_out_dir(out: Path, marker: str = "summary.json") -> Problem | None:
+    """Why results may not go to ``out`` (replacing a folder that is not a result), if so.
+
+    A non-empty folder is replaced only when it holds ``marker`` (the file that shows it
+    is an earlier result of the same kind)."""
     out = Path(out).resolve()
     if out == Path.cwd().resolve() or out == out.parent:
         return Problem("command line", f"results need a folder of their own, not {out}",
@@ -32,17 +35,19 @@ def check_out_dir(out: Path) -> Problem | None:
     for p in (out, *out.parents):
         if p.exists() and not p.is_dir():
             return Problem("command line", f"{p} exists and is not a folder", field="--out")
-    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+    if out.is_dir() and any(out.iterdir()) and not (out / marker).exists():
         return Problem("command line", f"refusing to replace {out}: it is not empty and holds "
-                       "no ccusplan results (summary.json); choose another folder",
+                       f"no ccusplan results ({marker}); choose another folder",
                        field="--out")
     return None
 
 
-def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
-    """Run each writer into a temporary sibling folder, then move it to ``out``."""
+def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]],
+                 marker: str = "summary.json") -> Path:
+    """Run each writer into a temporary sibling folder, then move it to ``out`` (which may
+    replace a folder only if it holds ``marker``, see :func:`check_out_dir`)."""
     out = Path(out).resolve()
-    problem = check_out_dir(out)
+    problem = check_out_dir(out, marker)
     if problem is not None:
         raise InputError(problem)
     out.parent.mkdir(parents=True, exist_ok=True)

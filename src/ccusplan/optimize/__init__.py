@@ -15,6 +15,7 @@ from ccusplan.optimize.diagnose import diagnose
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.plan import Plan, read_plan
+from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
 from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
@@ -42,11 +43,14 @@ class Outcome:
 def run(case: Case, network: Network, solver: str | None = None,
         time_limit_s: float | None = None, mip_gap: float | None = None,
         threads: int | None = None, msg: bool = False,
-        warm_start: bool | None = None) -> Outcome:
+        warm_start: bool | None = None, progress: ProgressFn | None = None) -> Outcome:
     """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``.
 
     ``solve_seconds`` covers the warm start (LP relaxation and restricted MILP,
     see :mod:`warmstart`) and the MILP: the time limit bounds them together.
+    ``progress`` receives :class:`~.progress.Progress` reports from every solve, elapsed
+    seconds counted from the start of solving, and a last one (phase ``done``) with the
+    final objective, bound and gap.
     """
     cfg = case.solver
     solver = solver or cfg.name
@@ -61,17 +65,29 @@ def run(case: Case, network: Network, solver: str | None = None,
     build_seconds = time.perf_counter() - t0
 
     t1 = time.perf_counter()
+    clocked = _clocked(progress, t1)
     warm = WarmStart(None, None)
     if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
-        warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap, threads)
+        with reporting(clocked):
+            warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap,
+                                    threads)
     spent = time.perf_counter() - t1
     budget = max(limit - spent - warm.overhead_seconds, 0.1)
     result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,
-                         threads=threads, msg=msg, start=warm.x)
+                         threads=threads, msg=msg, start=warm.x, progress=clocked)
     result = _with_bound(replace(result, solve_seconds=result.solve_seconds + spent), warm.lp_bound)
+    if clocked is not None:
+        clocked(Progress("done", 0.0, result.objective, result.best_bound, result.mip_gap))
     plan = read_plan(inst, form, result.x) if result.x is not None else None
     diagnosis = diagnose(inst) if result.status == "infeasible" else []
     return Outcome(inst, form, result, plan, build_seconds, diagnosis)
+
+
+def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
+    """``progress`` with every report's elapsed time counted from ``t0`` instead."""
+    if progress is None:
+        return None
+    return lambda p: progress(replace(p, elapsed_s=time.perf_counter() - t0))
 
 
 def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:

@@ -13,6 +13,7 @@ import ccusplan
 from ccusplan.costs.emissions import avoided_mtpa, default_grid_t_per_mwh
 from ccusplan.costs.pipeline import pumping_mwh_per_yr
 from ccusplan.optimize import Outcome
+from ccusplan.optimize.capital import capital_operating
 from ccusplan.optimize.timeline import sink_timeline, timeline
 
 def _clean(v):
@@ -69,6 +70,7 @@ def summary(outcome: Outcome) -> dict:
         "levelized_cost_usd_per_t_avoided": levelized_avoided,
         "grid_t_per_mwh": _grid(inst),
         "npv_musd_by_part": ({k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
+        "npv_musd_capital_operating": _capital_operating(outcome),
         "sources_equipped": int(plan.sources["source_id"].nunique()) if plan else 0,
         "sinks_opened": int(plan.sinks["sink_id"].nunique()) if plan else 0,
         "corridors_generated": bool(inst.network.corridors.attrs.get("generated", False)),
@@ -82,6 +84,16 @@ def summary(outcome: Outcome) -> dict:
             {k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
     }
     return _clean(s)
+
+
+def _capital_operating(outcome: Outcome) -> dict:
+    """NPV of capture, transport and storage split into capital and operating (see
+    :mod:`ccusplan.optimize.capital`); empty without a plan."""
+    if outcome.plan is None:
+        return {}
+    split = capital_operating(outcome.instance, outcome.formulation, outcome.result.x,
+                              outcome.plan.npv_musd)
+    return {part: {k: round(v, 6) for k, v in kinds.items()} for part, kinds in split.items()}
 
 
 def is_annual(inst) -> bool:

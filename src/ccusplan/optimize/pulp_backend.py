@@ -23,6 +23,8 @@ import numpy as np
 import pulp
 
 from ccusplan.optimize.lp import LinearProgram
+from ccusplan.optimize.progress import (CbcLogWatcher, Progress, ProgressFn, ambient_progress,
+                                        watch_highs)
 
 ALIASES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD", "highs_cmd": "HiGHS_CMD",
            "glpk": "GLPK_CMD", "scip": "SCIP_CMD", "gurobi": "GUROBI", "cplex": "CPLEX_CMD"}
@@ -154,11 +156,14 @@ def to_pulp(lp: LinearProgram) -> PulpModel:
 class _HiGHSWithStart(pulp.HiGHS):
     """PuLP's in-process HiGHS, handed a feasible start (PuLP 3 has no warm start for it)."""
 
-    def __init__(self, start: dict | None = None, **kw):
+    def __init__(self, start: dict | None = None, watch=None, **kw):
         super().__init__(**kw)
         self._start = start
+        self._watch = watch  # called with the highspy.Highs before it runs (progress events)
 
     def callSolver(self, lp):
+        if self._watch is not None:
+            self._watch(lp.solverModel)
         if self._start:
             import highspy
 
@@ -173,7 +178,8 @@ class _HiGHSWithStart(pulp.HiGHS):
 
 
 def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
-                 threads: int | None, msg: bool, log_path: Path | None, start: dict | None):
+                 threads: int | None, msg: bool, log_path: Path | None, start: dict | None,
+                 watch=None):
     kw: dict = {"msg": msg}
     if time_limit_s is not None:
         kw["timeLimit"] = time_limit_s
@@ -184,7 +190,7 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
     if real == "PULP_CBC_CMD" and log_path is not None:
         kw["logPath"] = str(log_path)
     if real == "HiGHS":
-        return _HiGHSWithStart(start, **kw)
+        return _HiGHSWithStart(start, watch, **kw)
     if real == "PULP_CBC_CMD" and start:
         kw["warmStart"] = True
     with warnings.catch_warnings():
@@ -231,22 +237,49 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
                 mip_gap: float | None = None, threads: int | None = None,
                 msg: bool = False, start: np.ndarray | None = None, relax: bool = False,
                 col_lo: np.ndarray | None = None,
-                col_hi: np.ndarray | None = None) -> SolveResult:
+                col_hi: np.ndarray | None = None,
+                progress: ProgressFn | None = None) -> SolveResult:
     """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
 
     ``start`` (column values of a feasible plan) is handed to HiGHS and CBC as their
     first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and ``col_hi`` solve
     a variant of the model (LP relaxation, other bounds) without building it again.
+    ``progress`` (default: the ambient one, see :func:`.progress.reporting`) receives
+    :class:`.progress.Progress` reports, elapsed seconds counted from this call.
     """
+    progress = progress or ambient_progress()
+    phase = _phase(model, relax, col_lo is not None or col_hi is not None)
     if relax or col_lo is not None or col_hi is not None:
         with _overridden(model, relax, col_lo, col_hi):
             variant = replace(model, relax=model.relax or relax)
-            return _solve(variant, solver, time_limit_s, mip_gap, threads, msg, start)
-    return _solve(model, solver, time_limit_s, mip_gap, threads, msg, start)
+            return _solve(variant, solver, time_limit_s, mip_gap, threads, msg, start,
+                          progress, phase)
+    return _solve(model, solver, time_limit_s, mip_gap, threads, msg, start, progress, phase)
+
+
+def _phase(model: PulpModel, relax: bool, bounds_changed: bool) -> str:
+    """What a solve is, in :data:`.progress.PHASES` terms."""
+    if not model.lp.arrays()["integer"].any():
+        return "LP"
+    if bounds_changed:
+        return "warm start"  # a restricted variant: the warm-start heuristic
+    return "LP relaxation" if relax or model.relax else "branch and bound"
 
 
 def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
-           start) -> SolveResult:
+           start, progress: ProgressFn | None = None, phase: str = "") -> SolveResult:
+    t_call = time.perf_counter()
+    result = _solve_reporting(model, solver, time_limit_s, mip_gap, threads, msg, start,
+                              progress, phase, t_call)
+    if progress is not None:
+        progress(Progress(phase, time.perf_counter() - t_call, result.objective,
+                          result.best_bound, result.mip_gap))
+    return result
+
+
+def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
+                     start, progress: ProgressFn | None, phase: str,
+                     t_call: float) -> SolveResult:
     real = pulp_name(solver)
     version = solver_version(real)
     prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
@@ -261,9 +294,18 @@ def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
                 v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "solver.log"
-        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_by_name)
+        watch = None
+        if progress is not None:
+            progress(Progress(phase, time.perf_counter() - t_call))
+            watch = lambda h: watch_highs(h, phase, progress, t_call)  # noqa: E731
+        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_by_name,
+                         watch)
         t0 = time.perf_counter()
-        prob.solve(s)
+        if progress is not None and real == "PULP_CBC_CMD":
+            with CbcLogWatcher(log_path, phase, progress, t_call):
+                prob.solve(s)
+        else:
+            prob.solve(s)
         seconds = time.perf_counter() - t0
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
 

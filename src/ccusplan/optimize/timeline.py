@@ -71,14 +71,14 @@ def _per_period(table: pd.DataFrame, column: str, years: np.ndarray, mask=None) 
     return rows.groupby("period")[column].sum().reindex(years, fill_value=0).to_numpy(float)
 
 
-def km_added_by_class(plan: Plan, years: np.ndarray) -> pd.DataFrame:
-    """Km of new pipe per period (rows) and class (columns, smallest class first).
+def km_added_by_class(pipelines: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+    """Km of new pipe per period (rows) and class (columns, smallest class first), from a
+    plan's pipelines table (``Plan.pipelines`` or ``plan_pipelines.csv``).
 
     Classes are ordered by nominal size when named like ``16"``, else by their largest
     capacity on any corridor; classes the plan never lays are left out.
     """
-    p = plan.pipelines
-    p = p[p["pipes_added"] > 0]
+    p = pipelines[pipelines["pipes_added"] > 0]
     km = (p.assign(km=p["pipes_added"] * p["length_km"])
           .pivot_table(index="period", columns="pipe_class", values="km", aggfunc="sum")
           .reindex(years).fillna(0.0))
@@ -88,9 +88,10 @@ def km_added_by_class(plan: Plan, years: np.ndarray) -> pd.DataFrame:
     return km[order].rename_axis(columns=None)
 
 
-def capacity_by_kind(plan: Plan, years: np.ndarray) -> pd.DataFrame:
-    """Capture capacity in service (Mt/yr) per period (rows) and source kind (columns)."""
-    s = plan.sources
+def capacity_by_kind(sources: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+    """Capture capacity in service (Mt/yr) per period (rows) and source kind (columns), from
+    a plan's sources table (``Plan.sources`` or ``plan_sources.csv``)."""
+    s = sources
     return (s.pivot_table(index="period", columns="kind", values="built_capacity_mtpa",
                           aggfunc="sum")
             .reindex(years).fillna(0.0).rename_axis(columns=None))
@@ -115,7 +116,7 @@ def timeline(inst: Instance, plan: Plan | None,
         return out
     src, snk, pipes = plan.sources, plan.sinks, plan.pipelines
     stored = plan.stored_mtpa
-    km = km_added_by_class(plan, years)
+    km = km_added_by_class(pipes, years)
     cost = sum(plan.npv_musd_by_period[k] for k in COST_PARTS)
     discounted_mt = stored * inst.weight_years
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -176,7 +176,7 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
     return buf.getvalue()
 
 
-def _nice(v: float) -> float:
+def nice_number(v: float) -> float:
     """The largest of 1, 2, 5 × 10^k not above ``v``."""
     k = math.floor(math.log10(v))
     return max(m * 10.0**k for m in (1, 2, 5) if m * 10.0**k <= v * (1 + 1e-9))
@@ -191,7 +191,7 @@ def _size_handles(plan: Plan | None) -> list:
     top = float(plan.sources.groupby("source_id")["captured_mtpa"].max().max())
     if top <= 0:
         return []
-    sizes = sorted({_nice(top / 16), _nice(top / 4), _nice(top)})
+    sizes = sorted({nice_number(top / 16), nice_number(top / 4), nice_number(top)})
     return [Line2D([], [], ls="", marker="o", mfc="0.85", mec="black",
                    ms=math.sqrt(SOURCE_AREA_PER_MTPA * s), label=f"capture site, {s:g} Mt/yr")
             for s in sizes]

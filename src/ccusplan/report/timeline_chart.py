@@ -46,8 +46,8 @@ def _stacked(ax, x: np.ndarray, table: pd.DataFrame, colours) -> None:
 
 
 def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.DataFrame | None,
-                  km_by_class: pd.DataFrame | None, note: str = "") -> bytes:
-    """The build-out chart as PNG bytes, :data:`SIZE_PX` pixels.
+                  km_by_class: pd.DataFrame | None, note: str = "", fmt: str = "png") -> bytes:
+    """The build-out chart as PNG (:data:`SIZE_PX` pixels) or SVG bytes.
 
     Parameters
     ----------
@@ -61,6 +61,8 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
         row per period (:mod:`ccusplan.optimize.timeline`); None without a plan.
     note : str
         A line under the title (e.g. NPV and levelised cost, or why there is no plan).
+    fmt : str
+        ``png`` or ``svg``.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -121,5 +123,6 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
         fig.text(0.06, 0.905, note, ha="left", fontsize=9, color="0.3")
     fig.subplots_adjust(left=0.06, right=0.83, top=0.82, bottom=0.09)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    kw = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+    fig.savefig(buf, format=fmt, **kw)
     return buf.getvalue()
