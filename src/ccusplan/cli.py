@@ -382,12 +382,16 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
 def _register() -> None:
     """Commands defined in their own modules."""
     from ccusplan.cli_bench import bench, generate
+    from ccusplan.cli_compare import compare
     from ccusplan.cli_report import doctor, report
+    from ccusplan.cli_routes import routes
 
     cli.add_command(generate)
     cli.add_command(bench)
     cli.add_command(report)
     cli.add_command(doctor)
+    cli.add_command(routes)
+    cli.add_command(compare)
 
 
 _register()

@@ -1,0 +1,284 @@
+"""``ccusplan routes``: obstacle-aware candidate corridors and route comparison.
+
+``routes candidates NETWORK --out DIR`` routes the network's candidate pairs over its
+obstacles and cost surface and writes a routed network folder that ``solve`` reads;
+``routes compare NETWORK --from A --to B`` prints k different routes between two nodes
+with their pipes and costs, and writes them as GeoJSON, CSV and a PNG map.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+from rich.table import Table
+
+import ccusplan
+from ccusplan.errors import InputError, Problem, display_path
+
+#: Columns the route table may use even on a narrower (or piped, 80-column) console.
+TABLE_WIDTH = 110
+_RASTER = click.option("--raster", type=click.Path(path_type=Path),
+                       help="Cost-surface GeoTIFF (default: the network's cost_surface.tif).")
+_CELL = click.option("--cell-km", "cell_km", type=click.FloatRange(0.05, 50), default=1.0,
+                     show_default=True, help="Routing grid cell size, km.")
+
+
+@click.group()
+def routes() -> None:
+    """Route pipelines around obstacles: candidate corridors, alternative routes."""
+
+
+def _inputs(network: Path, raster: Path | None):
+    """The network, its obstacles (nodes checked against them) and cost raster."""
+    from ccusplan.io import read_network
+    from ccusplan.io.cost_raster import cost_raster_path, read_cost_raster
+    from ccusplan.io.obstacles import read_obstacles
+
+    net = read_network(network)
+    obstacles = read_obstacles(network, net.nodes())
+    raster_file = raster if raster is not None else cost_raster_path(network)
+    if raster is not None and not raster.is_file():
+        raise InputError(Problem("command line", f"{raster} does not exist", field="--raster"))
+    cost = read_cost_raster(raster_file) if raster_file is not None else None
+    return net, obstacles, cost, raster_file
+
+
+# ------------------------------------------------------------------ candidates
+
+@routes.command("candidates")
+@click.argument("network", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The routed network folder to write (a case's `network` can name it).")
+@click.option("--k-nearest", "k_nearest", type=click.IntRange(0, 50), default=4,
+              show_default=True, help="Nearest neighbours joined to each node (besides Delaunay).")
+@click.option("--reuse-discount", "reuse_discount", type=click.FloatRange(0, 0.9), default=0.1,
+              show_default=True, help="Share by which a cell already on a route gets cheaper "
+              "for later routes (they merge into shared corridors).")
+@_CELL
+@_RASTER
+@click.pass_obj
+def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_km,
+               raster) -> None:
+    """Route NETWORK's candidate corridors around its obstacles; write a routed network."""
+    from ccusplan.cli import _fail
+    from ccusplan.io.network_writer import write_routed_network
+    from ccusplan.io.obstacles import OBSTACLES_FILE, obstacles_path
+    from ccusplan.routes.build import build_routing
+    from ccusplan.routes.network_routes import corridor_table, route_candidates
+
+    try:
+        net, obstacles, cost, raster_file = _inputs(network, raster)
+        nodes = net.nodes()
+        routing = build_routing(nodes[["lon", "lat"]].to_numpy(float), obstacles, cost,
+                                cell_km, grid=True)
+        start = time.perf_counter()
+        given = net.corridors
+        skip = set() if given is None else set(map(frozenset, zip(given["from"], given["to"])))
+        cn = route_candidates(nodes, routing.field, routing.graph, k_nearest, skip,
+                              reuse_discount)
+        route_seconds = time.perf_counter() - start
+        table = corridor_table(cn, routing.field.obstacles)
+        corridors = table if given is None else pd.concat(
+            [given.assign(routed=False), table.assign(routed=True)], ignore_index=True)
+        if given is not None:
+            corridors["routed"] = corridors["routed"].astype(bool)
+        copies = {}
+        found = obstacles_path(network)
+        if found is not None and found[1] is None:
+            copies[OBSTACLES_FILE] = found[0]
+        if raster_file is not None:
+            copies["cost_surface.tif"] = raster_file
+        provenance = {
+            "network": display_path(network), "ccusplan_version": ccusplan.__version__,
+            "k_nearest": k_nearest, "reuse_discount": reuse_discount,
+            "grid": routing.method, "pairs_routed": cn.pairs_routed,
+            "pairs_unreachable": [list(p) for p in cn.unreachable],
+            "corridors_routed": len(table), "corridors_given": 0 if given is None else len(given),
+            "junctions_added": len(cn.junctions),
+            "seconds": {"grid": round(routing.build_seconds, 3),
+                        "routing": round(route_seconds, 3)},
+        }
+        write_routed_network(out, net, corridors, cn.junctions, provenance, copies)
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    shared = int((table["shared_by"] > 1).sum()) if len(table) else 0
+    state.out.print(
+        f"routed {cn.pairs_routed} candidate pairs of {net.name} over a {routing.method} in "
+        f"{routing.build_seconds + route_seconds:.1f} s (grid {routing.build_seconds:.1f} s, "
+        f"routes {route_seconds:.1f} s): {len(table)} corridors ({shared} shared by several "
+        f"routes), {len(cn.junctions)} junctions added, {table['length_km'].sum():,.0f} km")
+    if len(table):
+        state.out.print(f"detour over the geodesic: median {table['detour_ratio'].median():.3f}, "
+                        f"max {table['detour_ratio'].max():.3f}; cost weight / length: "
+                        f"max {table['terrain_factor'].max():.2f}")
+    for a, b in cn.unreachable:
+        state.out.print(f"  - no route joins {a} and {b}: forbidden obstacles cut them apart")
+    state.out.print(f"network written to {out}/ (sources.csv, sinks.csv, junctions.csv, "
+                    f"corridors.geojson{''.join(', ' + c for c in copies)}, routing.json)")
+
+
+# ------------------------------------------------------------------ compare
+
+@routes.command("compare")
+@click.argument("network", type=click.Path(path_type=Path))
+@click.option("--from", "a", required=True, help="Node id the routes start at.")
+@click.option("--to", "b", required=True, help="Node id the routes end at.")
+@click.option("--k", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="How many different routes.")
+@click.option("--mtpa", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              show_default=True, help="Flow the pipe is sized for, Mt/yr.")
+@click.option("--max-shared", "max_shared", type=click.FloatRange(0, 1), default=0.5,
+              show_default=True,
+              help="Most of its length a route may share with an earlier one.")
+@click.option("--separation-km", "separation_km", type=click.FloatRange(min=0, min_open=True),
+              help="Routes closer than this share a corridor (default 10 % of the distance, "
+                   "at least 1 km).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Folder for routes.geojson, routes.csv, routes.png "
+                   "(default outputs/routes-FROM-TO/).")
+@click.option("--case", type=click.Path(path_type=Path),
+              help="Take [pipeline] and [finance] from this case file.")
+@_CELL
+@_RASTER
+@click.pass_obj
+def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out, case, cell_km,
+            raster) -> None:
+    """Compare K different routes from --from to --to across NETWORK's obstacles."""
+    from ccusplan.cli import _fail, _pipeline_basis
+    from ccusplan.io.results import write_atomic
+    from ccusplan.report.route_map import plot_routes
+    from ccusplan.routes.alternatives import alternatives
+    from ccusplan.routes.build import build_routing
+    from ccusplan.routes.comparison import compare_routes
+    from ccusplan.routes.router import describe
+
+    try:
+        net, obstacles, cost, _ = _inputs(network, raster)
+        ends = _ends(net, a, b)
+        spec, crf = _pipeline_basis(case)
+        lonlat = ends[["lon", "lat"]].to_numpy(float)
+        routing = build_routing(lonlat, obstacles, cost, cell_km)
+        field = routing.field
+        start = time.perf_counter()
+        xa, ya = field.xy(*lonlat[0])
+        xb, yb = field.xy(*lonlat[1])
+        found = alternatives(routing.router, np.array([xa, ya]), np.array([xb, yb]), k,
+                             max_shared, None if separation_km is None else separation_km * 1e3)
+        seconds = time.perf_counter() - start
+        if not found:
+            _no_route(state, a, b)
+        found_routes = [describe(field, xy, lonlat) for xy, _ in found]
+        given, given_line = _given(net, a, b, field, found_routes[0].geodesic_km)
+        table = compare_routes(found_routes, [s for _, s in found], field.obstacles, mtpa, spec,
+                               crf, given)
+        out = out or Path("outputs") / f"routes-{a}-{b}"
+        png = plot_routes(f"{a} → {b}: {len(found)} route(s), {mtpa:g} Mt/yr", ends,
+                          found_routes, table, obstacles if obstacles is not None
+                          else field.obstacles.iloc[:0], given_line)
+        geojson = _routes_geojson(found_routes, table, given_line)
+        write_atomic(out, {"routes.geojson": lambda p: p.write_text(geojson),
+                           "routes.csv": lambda p: table.to_csv(p, index=False,
+                                                                float_format="%.6g"),
+                           "routes.png": lambda p: p.write_bytes(png)}, marker="routes.geojson")
+    except Exception as exc:  # noqa: BLE001 - every error becomes a message
+        _fail(state, exc)
+    _print_table(state, a, b, table, field.obstacles, spec, routing, seconds, len(found), k,
+                 max_shared)
+    state.out.print(f"written to {out}/ (routes.geojson, routes.csv, routes.png)")
+
+
+def _ends(net, a: str, b: str) -> pd.DataFrame:
+    """The two end nodes (id index, lon, lat), or bad input naming the option."""
+    nodes = net.nodes()
+    problems = [Problem("command line", f"unknown node '{v}'; expected an id from "
+                        f"{net.name}'s sources, sinks or junctions", field=opt)
+                for opt, v in (("--from", a), ("--to", b)) if v not in nodes.index]
+    if not problems and a == b:
+        problems.append(Problem("command line", "--from and --to are the same node",
+                                field="--to"))
+    if problems:
+        raise InputError(problems)
+    return nodes.loc[[a, b], ["lon", "lat"]]
+
+
+def _no_route(state, a: str, b: str) -> None:
+    import sys
+
+    from ccusplan.cli import EXIT_NO_PLAN, _message
+
+    _message(f"no route joins {a} and {b}: forbidden obstacles cut them apart")
+    sys.exit(EXIT_NO_PLAN)
+
+
+def _given(net, a: str, b: str, field, geodesic_km: float):
+    """The network's own corridor between a and b as a reference row (and its line)."""
+    cor = net.corridors
+    if cor is None:
+        return None, None
+    hit = cor[((cor["from"] == a) & (cor["to"] == b)) | ((cor["from"] == b) & (cor["to"] == a))]
+    if hit.empty or not np.isfinite(hit["length_km"].iloc[0]):
+        return None, None
+    row = hit.iloc[0]
+    length = float(row["length_km"])
+    terrain = float(row["terrain_factor"]) if np.isfinite(row["terrain_factor"]) else 1.0
+    weight = float(row["cost_weight"]) if np.isfinite(row["cost_weight"]) else length * terrain
+    line = row.get("geometry") if "geometry" in cor else None
+    crossings = None
+    if line is not None and not (isinstance(line, float)):
+        lon, lat = np.asarray(line.coords).T
+        x, y = field.xy(lon, lat)
+        xy = np.column_stack([x, y])
+        planar = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+        crossings = field.crossings_m(xy) * (length / planar if planar > 0 else 0.0)
+    else:
+        line = None
+    return ({"length_km": length, "cost_weight": weight, "geodesic_km": geodesic_km,
+             "crossings_km": crossings}, line)
+
+
+def _routes_geojson(found, table: pd.DataFrame, given_line) -> str:
+    from ccusplan.io.network_writer import corridors_geojson
+    import shapely
+
+    geoms = [shapely.LineString(np.round(r.lonlat, 6)) for r in found]
+    if len(table) > len(found):
+        geoms.append(given_line)
+    return corridors_geojson(table.assign(geometry=geoms))
+
+
+def _print_table(state, a, b, table: pd.DataFrame, obstacles, spec, routing, seconds, n, k,
+                 max_shared) -> None:
+    from ccusplan.routes.comparison import crossing_kinds, crossing_text
+
+    kinds = crossing_kinds(obstacles)
+    t = Table(box=None, header_style="bold", title=None)
+    for col in ("route", "km", "detour", "cost weight", "shared", "crosses", "size",
+                "capex MUSD", "USD/t"):
+        t.add_column(col, justify="left" if col in ("route", "crosses") else "right")
+
+    def num(v, fmt):
+        return "—" if v != v else fmt.format(v)
+
+    for _, r in table.iterrows():
+        size = "—" if r["nominal_diameter_in"] != r["nominal_diameter_in"] else \
+            f'{int(r["nominal_diameter_in"])}"'
+        t.add_row(str(r["route"]), num(r["length_km"], "{:,.1f}"), num(r["detour_ratio"], "{:.3f}"),
+                  num(r["cost_weight"], "{:,.1f}"), num(r["shared_share"], "{:.0%}"),
+                  crossing_text(r, kinds), size, num(r["capex_musd"], "{:,.1f}"),
+                  num(r["levelized_usd_per_t"], "{:,.2f}"))
+    geo = table["geodesic_km"].iloc[0]
+    state.out.print(f"[bold]{a} → {b}[/]: geodesic {geo:,.1f} km; {n} of {k} route(s) sharing "
+                    f"at most {max_shared:.0%} of their length with an earlier one; "
+                    f"{table['mtpa'].iloc[0]:g} Mt/yr, {spec.cost_year} USD, {spec.region}")
+    wide = state.out
+    wide.width = max(wide.width, TABLE_WIDTH)  # one line per route, even when piped
+    wide.print(t)
+    state.out.print(f"routed on a {routing.method} in {routing.build_seconds + seconds:.2f} s "
+                    f"(set-up {routing.build_seconds:.2f} s, routes {seconds:.2f} s)")
+
+
+__all__ = ["routes"]
