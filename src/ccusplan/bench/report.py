@@ -115,7 +115,7 @@ def scaling_png(df: pd.DataFrame, title: str) -> bytes:
     med = (d.groupby(["solver", "n_variables"])
            .agg(build=("build_seconds", "median"), solve=("solve_seconds", "median"),
                 peak=("peak_rss_mib", "median"), solved=("solved", "all"),
-                limit=("time_limit_s", "max"))
+                limit=("time_limit_s", "max"), sources=("n_sources", "max"))
            .reset_index())
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 4.2), dpi=110)
     for i, (solver, g) in enumerate(med.groupby("solver")):
@@ -126,8 +126,12 @@ def scaling_png(df: pd.DataFrame, title: str) -> bytes:
         ax_t.plot(unsolved["n_variables"], unsolved["solve"], "o", mfc="none", color=colour)
         ax_t.plot(g["n_variables"][g["solved"]], g["solve"][g["solved"]], "o", color=colour)
         ax_m.plot(g["n_variables"], g["peak"], "o-", color=colour, label=solver)
+    for _, r in med.drop_duplicates("n_variables").iterrows():
+        ax_m.annotate(f"{r['sources']:,.0f} sources", (r["n_variables"], r["peak"]),
+                      textcoords="offset points", xytext=(6, -10), fontsize=7)
     if len(med):
-        ax_t.axhline(med["limit"].max(), color="grey", linewidth=0.8, linestyle=":")
+        ax_t.axhline(med["limit"].max(), color="grey", linewidth=0.8, linestyle=":",
+                     label="time limit")
     for ax in (ax_t, ax_m):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -220,8 +224,9 @@ def _machines(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_report(results: Path, out: Path, metric: str = "solve") -> dict[str, Path]:
-    """Write ``<stem>.md``, ``<stem>-profile.png`` and (for several sizes)
-    ``<stem>-scaling.png`` into folder ``out``; the paths written, by kind."""
+    """Write ``<stem>.md``, ``<stem>-profile.png`` (for several solvers) and
+    ``<stem>-scaling.png`` (for several model sizes) into folder ``out``; the paths
+    written, by kind."""
     results = Path(results)
     df = load_rows(results)
     if df.empty:
@@ -232,7 +237,7 @@ def write_report(results: Path, out: Path, metric: str = "solve") -> dict[str, P
     written: dict[str, Path] = {}
     ratios = profile_ratios(df, metric)
     figures: dict[str, bytes] = {}
-    if len(ratios):
+    if len(ratios) and ratios.shape[1] >= 2:          # a profile compares solvers
         figures["profile"] = profile_png(ratios, metric, f"{stem}: performance profile")
     if df["n_variables"].nunique() >= 3:
         figures["scaling"] = scaling_png(df, f"{stem}: time and memory against size")
