@@ -146,12 +146,13 @@ def _pass_through(lines: list[dict], drawn: set[str]) -> list[dict]:
 
 
 def _capacity_legend(lines: list[dict]) -> list:
-    """Up to four [Mt/yr, colour, px width] steps spanning the plan's pipe capacities."""
+    """Up to four [Mt/yr, colour, px width] steps: capacities of the plan's pipes, from the
+    smallest to the largest."""
     cap = np.array([float(f["properties"].get("capacity_mtpa") or 0.0) for f in lines])
     cap = cap[cap > 0]
     if not len(cap):
         return []
-    steps = np.unique(np.round(np.quantile(cap, [0.0, 0.33, 0.67, 1.0]), 2))
+    steps = np.unique(np.quantile(cap, [0.0, 0.33, 0.67, 1.0], method="nearest").round(2))
     colours = capacity_colours(np.concatenate([cap, steps]))[len(cap):]
     top = cap.max()
     widths = PIPE_WEIGHT_PX[0] + (PIPE_WEIGHT_PX[1] - PIPE_WEIGHT_PX[0]) * np.sqrt(steps / top)
