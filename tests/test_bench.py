@@ -308,3 +308,14 @@ def test_report_from_a_results_file(tmp_path):
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     assert not (tmp_path / "rep" / "r-scaling.png").exists()  # one model size only
     assert "| `A` | 100 | highs |" in r.output                 # the summary is printed too
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_runs_the_suite(tmp_path):
+    path = write_suite(tmp_path, repeats=2)
+    r = invoke("bench", path, "--dask-local", 2)
+    assert r.exit_code == 0, r.output
+    assert "Dask local cluster at tcp://127.0.0.1" in " ".join(r.output.split())
+    rows = rows_of(tmp_path / "results" / "t.jsonl")
+    assert len(rows) == 2 and {row["status"] for row in rows} == {"optimal"}
+    assert all(row["worker"].startswith("tcp://127.0.0.1:") for row in rows)
