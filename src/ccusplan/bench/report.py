@@ -208,7 +208,8 @@ def markdown(df: pd.DataFrame, source: Path, profile_file: str | None,
     if load:
         lines.append(f"- load average (1 min) when a run started: median {np.median(load):.2f}, "
                      f"highest {max(load):.2f} (other processes share the cores)")
-    versions = df.groupby("solver")["solver_version"].agg(lambda v: ", ".join(sorted(set(v.dropna()))))
+    versions = df.groupby("solver")["solver_version"].agg(
+        lambda v: ", ".join(sorted(set(v.dropna()))))
     lines.append("- solvers: " + "; ".join(f"{v}" for v in versions if v))
     lines.append("- ccusplan " + ", ".join(sorted(set(df["ccusplan_version"].dropna()))))
     return "\n".join(lines) + "\n"

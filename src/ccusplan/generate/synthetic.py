@@ -27,6 +27,9 @@ from ccusplan.generate.ranges import ranges, sink_kind_table, source_kinds
 #: km per degree of latitude on a sphere of the IUGG mean Earth radius, 6,371.0088 km
 #: (Moritz, H. (2000), Geodetic Reference System 1980, Journal of Geodesy 74:128-133).
 KM_PER_DEGREE = 6371.0088 * np.pi / 180.0
+#: Capture cost columns written in full (the kind default split, scaled).
+_COST_COLUMNS = ["capture_cost_usd_per_t", "capture_capex_musd", "capture_fixed_om_musd_per_yr",
+                 "capture_capex_musd_per_mtpa", "capture_fixed_om_musd_per_yr_per_mtpa"]
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,6 @@ def _sources(rng, region: _Region, n: int, cost_year: int, centres) -> pd.DataFr
     return table
 
 
-_COST_COLUMNS = ["capture_cost_usd_per_t", "capture_capex_musd", "capture_fixed_om_musd_per_yr",
-                 "capture_capex_musd_per_mtpa", "capture_fixed_om_musd_per_yr_per_mtpa"]
-
-
 def _sinks(rng, region: _Region, m: int, cost_year: int):
     b = ranges()["basins"]
     n_basins = max(1, round(np.sqrt(m)))
@@ -157,10 +156,11 @@ def _sinks(rng, region: _Region, m: int, cost_year: int):
         inj, years, c, mon = (lo + (hi - lo) * u[i, sel] for i, (lo, hi) in enumerate(lo_hi))
         injection[sel], capacity[sel] = inj, inj * years
         cost[sel] = (c + mon) * escalation(int(t["cost_year"]), cost_year)
-    return pd.DataFrame({"id": _ids("K", m), "kind": kind, "lon": lon.round(5),
-                         "lat": lat.round(5), "capacity_mt": capacity.round(2),
-                         "max_injection_mtpa": injection.round(3),
-                         "storage_cost_usd_per_t": cost.round(3), "basin": basin + 1}), (b_lon, b_lat)
+    sinks = pd.DataFrame({"id": _ids("K", m), "kind": kind, "lon": lon.round(5),
+                          "lat": lat.round(5), "capacity_mt": capacity.round(2),
+                          "max_injection_mtpa": injection.round(3),
+                          "storage_cost_usd_per_t": cost.round(3), "basin": basin + 1})
+    return sinks, (b_lon, b_lat)
 
 
 def _junctions(rng, j: int, centres, basins) -> pd.DataFrame:
