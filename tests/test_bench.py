@@ -116,6 +116,19 @@ solvers = ["highs", "nosuchsolver"]
     assert "field 'suite.solvers': item 2: unknown solver 'nosuchsolver'" in out
     assert "field 'suite.cases': item 2: case file not found" in out
     assert not list(tmp_path.glob("*.jsonl"))
+    (tmp_path / "bad.toml").write_text('[case]\nname = "bad"\nnetwork = "net"\n')
+    (tmp_path / "suite.toml").write_text("""[suite]
+name = "t"
+cases = ["bad.toml"]
+solvers = ["highs"]
+
+[[generate]]
+sources = 3
+sinks = 1
+""")
+    out = " ".join(invoke("bench", "suite.toml").output.split())
+    assert "bad.toml, field 'horizon': required key missing" in out
+    assert not (tmp_path / "instances").exists() and not list(tmp_path.glob("*.jsonl"))
 
 
 def test_options_conflict_and_unreachable_scheduler_are_bad_input(tmp_path):

@@ -138,11 +138,6 @@ class RunSpec:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @property
-    def label(self) -> str:
-        return (f"{self.case} {self.solver} {self.time_limit_s:g}s gap {self.mip_gap_target:g} "
-                f"threads {self.threads} #{self.repeat}")
-
 
 @dataclass(frozen=True)
 class Suite:
@@ -187,11 +182,11 @@ def load_suite(path: Path) -> Suite:
                  for n in sorted({n for n in names if names.count(n) > 1})]
     if problems:
         raise InputError(problems)
+    cases = _check_cases(paths)               # before anything is written
     instances = (folder / spec.suite.instances if spec.suite.instances
                  else folder / "instances").resolve()
-    paths += [materialize(GenerateSpec(g.sources, g.sinks, g.junctions, g.seed), instances,
-                          g.case_name) for g in spec.generate]
-    cases = _check_cases(paths)
+    cases += _check_cases([materialize(GenerateSpec(g.sources, g.sinks, g.junctions, g.seed),
+                                       instances, g.case_name) for g in spec.generate])
     results = (folder / spec.suite.results if spec.suite.results
                else path.with_suffix(".jsonl")).resolve()
     return Suite(path, spec.suite.name, results, cases, _expand(spec, cases))
