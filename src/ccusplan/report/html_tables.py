@@ -125,6 +125,9 @@ def pipe_rows(result: ResultFolder) -> pd.DataFrame:
     if not lines:
         return pd.DataFrame(columns=[c.key for c in PIPE_COLUMNS])
     out = pd.DataFrame(lines)
+    if "existing" in out and "pipes" in out:  # an existing line never looped lays no pipes
+        out.loc[out["existing"].astype(bool) & (out["pipes"].fillna("") == ""), "pipes"] = \
+            "existing line"
     p = result.tables["plan_pipelines.csv"]
     if len(p) and "from" in out:
         capex = p.groupby(["from", "to"])["capex_musd"].sum()

@@ -42,7 +42,7 @@
     var overlays = {};
     if (d.tiles) {
       var tiles = L.tileLayer(d.tiles.url, { attribution: d.tiles.attribution, maxZoom: 18 });
-      var note = L.control({ position: "bottomleft" });
+      var note = L.control({ position: "topleft" });
       note.onAdd = function () {
         var n = L.DomUtil.create("div", "tiles-note");
         n.textContent = "map tiles unavailable (offline?): network on a plain background";
@@ -102,7 +102,7 @@
       return div;
     };
     legend.addTo(map);
-    map.fitBounds(d.bounds, { paddingTopLeft: [50, 50], paddingBottomRight: [250, 50],
+    map.fitBounds(d.bounds, { paddingTopLeft: [60, 60], paddingBottomRight: [250, 60],
       maxZoom: 11 });
   }
 
