@@ -96,9 +96,14 @@ def _cards(result: ResultFolder) -> str:
         if "cumulative_stored_mt" in t:
             cards.append(_card("Stored in all", f"{last['cumulative_stored_mt']:,.0f} <small>Mt</small>",
                                f"by {int(last['period'] + last['period_years'])}"))
-    cost_key = "Cost per year" if annual else "Net present cost"
-    cards.append(_card(cost_key, f"{_num(s['objective_musd'])} <small>{'MUSD/yr' if annual else 'MUSD'}</small>",
-                       "" if annual else "discounted to the first period"))
+    parts = s.get("npv_musd_by_part") or {}
+    cost = sum(parts.get(p, 0.0) for p in PARTS) if parts else s["objective_musd"]
+    unit = "MUSD/yr" if annual else "MUSD"
+    detail = "" if annual else "discounted to the first period"
+    if parts.get("revenue"):  # price mode: the objective nets the price credits off
+        detail = f"{_num(s['objective_musd'])} {unit} after the price credits"
+    cards.append(_card("Cost per year" if annual else "Net present cost",
+                       f"{_num(cost)} <small>{unit}</small>", detail))
     lc, lca = s.get("levelized_cost_usd_per_t"), s.get("levelized_cost_usd_per_t_avoided")
     cards.append(_card("Levelised cost", f"{_num(lc, '{:,.2f}')} <small>USD/t stored</small>",
                        f"{_num(lca, '{:,.2f}')} USD/t avoided" if lca is not None else ""))
