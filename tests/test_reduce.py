@@ -45,7 +45,7 @@ def _sources(seed: int, n: int = 80) -> pd.DataFrame:
     return fill_source_costs(t, 2023)
 
 
-@settings(max_examples=15, deadline=None, derandomize=True)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), cluster_km=st.floats(5, 150))
 def test_clustering_keeps_capacity_and_cost_and_never_mixes_kinds_or_years(seed, cluster_km):
     """Every hub: members of one kind and first year, pairwise within cluster_km (complete
@@ -245,7 +245,7 @@ def _random_network(folder, seed):
     return min(5.0, 0.8 * ns * 1 + 0.5)
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000))
 def test_pruned_network_stays_feasible_and_its_optimum_is_never_lower(tmp_path, seed):
