@@ -204,3 +204,16 @@ def test_compare_needs_result_folders(tmp_path):
     assert r.exit_code == 2
     text = said(r)
     assert "empty: not a ccusplan result folder" in text and "missing: does not exist" in text
+
+
+def test_validate_and_solve_note_that_generated_candidates_ignore_obstacles(tmp_path):
+    net = two_node_network(tmp_path, OBSTACLES)
+    case = write_case(tmp_path / "c.toml", "net", [2030], target=[1])
+    note = ("note: net has obstacles, but the candidate corridors generated for this case "
+            "are straight lines that ignore them; `ccusplan routes candidates net --out DIR`")
+    r = invoke("validate", case)
+    assert r.exit_code == 0 and note in said(r)
+    assert invoke("routes", "candidates", net, "--out", "routed").exit_code == 0
+    routed = write_case(tmp_path / "r.toml", "routed", [2030], target=[1])
+    r = invoke("validate", routed)
+    assert r.exit_code == 0 and "note:" not in said(r)

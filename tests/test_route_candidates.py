@@ -167,3 +167,32 @@ def test_candidates_never_replace_a_folder_that_is_not_a_routed_network(tmp_path
     assert r.exit_code == 2 and "--out" in r.output
     assert invoke("routes", "candidates", net, "--out", "routed").exit_code == 0
     assert invoke("routes", "candidates", net, "--out", "routed").exit_code == 0  # replaced
+
+
+def test_a_geopackage_network_keeps_its_obstacle_layer_in_the_routed_folder(tmp_path):
+    """Obstacles read from a GeoPackage's `obstacles` layer are written back as
+    obstacles.geojson, and read again give the same obstacles."""
+    import geopandas as gpd
+
+    from ccusplan.io.obstacles import read_obstacles
+
+    gpkg = tmp_path / "net.gpkg"
+    pts = gpd.points_from_xy
+    gpd.GeoDataFrame({"id": ["S1", "S2"], "capacity_mtpa": [2.0, 3.0]},
+                     geometry=pts([117.0, 117.6], [36.0, 36.0]), crs=4326).to_file(
+        gpkg, layer="sources")
+    gpd.GeoDataFrame({"id": ["K"], "capacity_mt": [100.0], "max_injection_mtpa": [5.0]},
+                     geometry=pts([117.3], [36.5]), crs=4326).to_file(gpkg, layer="sinks")
+    gpd.GeoDataFrame({"name": ["town", "lake"], "kind": ["urban", "water"],
+                      "cost_factor": [None, 2.5], "forbidden": [True, False]},
+                     geometry=[box(117.25, 36.1, 117.35, 36.2), box(117.4, 36.3, 117.5, 36.4)],
+                     crs=4326).to_file(gpkg, layer="obstacles")
+    r = invoke("routes", "candidates", gpkg, "--out", "routed")
+    assert r.exit_code == 0, r.output
+    assert "obstacles.geojson" in r.output
+    before = read_obstacles(gpkg)
+    after = read_obstacles(tmp_path / "routed")
+    assert after[["name", "kind", "cost_factor", "forbidden"]].equals(
+        before[["name", "kind", "cost_factor", "forbidden"]])
+    for a, b in zip(before["geometry"], after["geometry"]):
+        assert a.equals_exact(b, 1e-9)

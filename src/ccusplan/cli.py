@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 import ccusplan
+from ccusplan.cli_routes import straight_candidates_note
 from ccusplan.errors import InputError
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -93,6 +94,8 @@ def validate(state: _State, case: Path) -> None:
                     f"{len(c.horizon.periods)} period(s)); network '{net.name}': "
                     f"{len(net.sources)} sources, {len(net.sinks)} sinks, "
                     f"{len(net.junctions)} junctions, corridors {corridors}")
+    if (note := straight_candidates_note(c, net)) is not None:
+        state.out.print(note)
 
 
 @cli.command()
@@ -125,6 +128,8 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
         out = out or Path("outputs") / c.name
         if (problem := check_out_dir(out)) is not None:
             raise InputError(problem)
+        if (note := straight_candidates_note(c, net)) is not None:
+            state.out.print(note)
         live = err.is_terminal and not state.quiet and not solver_log
         with ProgressLine(err, f"{c.name} ({solver or c.solver.name})", live) as progress:
             outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
-import pandas as pd
 from rich.table import Table
 
 import ccusplan
 from ccusplan.errors import InputError, Problem, display_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns the route table may use even on a narrower (or piped, 80-column) console.
 TABLE_WIDTH = 110
@@ -25,6 +27,21 @@ _RASTER = click.option("--raster", type=click.Path(path_type=Path),
                        help="Cost-surface GeoTIFF (default: the network's cost_surface.tif).")
 _CELL = click.option("--cell-km", "cell_km", type=click.FloatRange(0.05, 50), default=1.0,
                      show_default=True, help="Routing grid cell size, km.")
+
+
+def straight_candidates_note(case, net) -> str | None:
+    """A note for ``solve`` and ``validate`` when the network has obstacles but the case
+    generates straight candidate corridors, which ignore them."""
+    from ccusplan.io.obstacles import obstacles_path
+
+    if net.path is None or obstacles_path(net.path) is None:
+        return None
+    if net.corridors is not None and not case.candidates.add_to_given:
+        return None
+    return (f"note: {net.name} has obstacles, but the candidate corridors generated for "
+            "this case are straight lines that ignore them; `ccusplan routes candidates "
+            f"{display_path(net.path)} --out DIR` routes them (then name DIR as the "
+            "case's network)")
 
 
 @click.group()
@@ -68,7 +85,7 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
     from ccusplan.io.network_writer import write_routed_network
     from ccusplan.io.obstacles import OBSTACLES_FILE, obstacles_path
     from ccusplan.routes.build import build_routing
-    from ccusplan.routes.network_routes import corridor_table, route_candidates
+    from ccusplan.routes.network_routes import corridor_table, route_candidates, with_given
 
     try:
         net, obstacles, cost, raster_file = _inputs(network, raster)
@@ -82,10 +99,7 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
                               reuse_discount)
         route_seconds = time.perf_counter() - start
         table = corridor_table(cn, routing.field.obstacles)
-        corridors = table if given is None else pd.concat(
-            [given.assign(routed=False), table.assign(routed=True)], ignore_index=True)
-        if given is not None:
-            corridors["routed"] = corridors["routed"].astype(bool)
+        corridors = with_given(table, given)
         copies = {}
         found = obstacles_path(network)
         if found is not None and found[1] is None:
@@ -102,7 +116,8 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
             "seconds": {"grid": round(routing.build_seconds, 3),
                         "routing": round(route_seconds, 3)},
         }
-        write_routed_network(out, net, corridors, cn.junctions, provenance, copies)
+        files = write_routed_network(out, net, corridors, cn.junctions, provenance, copies,
+                                     obstacles)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     shared = int((table["shared_by"] > 1).sum()) if len(table) else 0
@@ -117,8 +132,7 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
                         f"max {table['terrain_factor'].max():.2f}")
     for a, b in cn.unreachable:
         state.out.print(f"  - no route joins {a} and {b}: forbidden obstacles cut them apart")
-    state.out.print(f"network written to {out}/ (sources.csv, sinks.csv, junctions.csv, "
-                    f"corridors.geojson{''.join(', ' + c for c in copies)}, routing.json)")
+    state.out.print(f"network written to {out}/ ({', '.join(files)})")
 
 
 # ------------------------------------------------------------------ compare
@@ -148,12 +162,15 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
 def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out, case, cell_km,
             raster) -> None:
     """Compare K different routes from --from to --to across NETWORK's obstacles."""
+    import numpy as np
+
     from ccusplan.cli import _fail, _pipeline_basis
+    from ccusplan.io.network_writer import corridors_geojson
     from ccusplan.io.results import write_atomic
     from ccusplan.report.route_map import plot_routes
     from ccusplan.routes.alternatives import alternatives
     from ccusplan.routes.build import build_routing
-    from ccusplan.routes.comparison import compare_routes
+    from ccusplan.routes.comparison import compare_routes, given_corridor, route_lines
     from ccusplan.routes.router import describe
 
     try:
@@ -172,14 +189,16 @@ def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out,
         if not found:
             _no_route(state, a, b)
         found_routes = [describe(field, xy, lonlat) for xy, _ in found]
-        given, given_line = _given(net, a, b, field, found_routes[0].geodesic_km)
+        given, given_line = given_corridor(net.corridors, a, b, field,
+                                           found_routes[0].geodesic_km)
         table = compare_routes(found_routes, [s for _, s in found], field.obstacles, mtpa, spec,
                                crf, given)
         out = out or Path("outputs") / f"routes-{a}-{b}"
         png = plot_routes(f"{a} → {b}: {len(found)} route(s), {mtpa:g} Mt/yr", ends,
                           found_routes, table, obstacles if obstacles is not None
                           else field.obstacles.iloc[:0], given_line)
-        geojson = _routes_geojson(found_routes, table, given_line)
+        geojson = corridors_geojson(table.assign(
+            geometry=route_lines(found_routes, given_line, len(table) > len(found_routes))))
         write_atomic(out, {"routes.geojson": lambda p: p.write_text(geojson),
                            "routes.csv": lambda p: table.to_csv(p, index=False,
                                                                 float_format="%.6g"),
@@ -212,42 +231,6 @@ def _no_route(state, a: str, b: str) -> None:
 
     _message(f"no route joins {a} and {b}: forbidden obstacles cut them apart")
     sys.exit(EXIT_NO_PLAN)
-
-
-def _given(net, a: str, b: str, field, geodesic_km: float):
-    """The network's own corridor between a and b as a reference row (and its line)."""
-    cor = net.corridors
-    if cor is None:
-        return None, None
-    hit = cor[((cor["from"] == a) & (cor["to"] == b)) | ((cor["from"] == b) & (cor["to"] == a))]
-    if hit.empty or not np.isfinite(hit["length_km"].iloc[0]):
-        return None, None
-    row = hit.iloc[0]
-    length = float(row["length_km"])
-    terrain = float(row["terrain_factor"]) if np.isfinite(row["terrain_factor"]) else 1.0
-    weight = float(row["cost_weight"]) if np.isfinite(row["cost_weight"]) else length * terrain
-    line = row.get("geometry") if "geometry" in cor else None
-    crossings = None
-    if line is not None and not (isinstance(line, float)):
-        lon, lat = np.asarray(line.coords).T
-        x, y = field.xy(lon, lat)
-        xy = np.column_stack([x, y])
-        planar = float(np.hypot(*np.diff(xy, axis=0).T).sum())
-        crossings = field.crossings_m(xy) * (length / planar if planar > 0 else 0.0)
-    else:
-        line = None
-    return ({"length_km": length, "cost_weight": weight, "geodesic_km": geodesic_km,
-             "crossings_km": crossings}, line)
-
-
-def _routes_geojson(found, table: pd.DataFrame, given_line) -> str:
-    from ccusplan.io.network_writer import corridors_geojson
-    import shapely
-
-    geoms = [shapely.LineString(np.round(r.lonlat, 6)) for r in found]
-    if len(table) > len(found):
-        geoms.append(given_line)
-    return corridors_geojson(table.assign(geometry=geoms))
 
 
 def _print_table(state, a, b, table: pd.DataFrame, obstacles, spec, routing, seconds, n, k,

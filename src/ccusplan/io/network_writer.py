@@ -4,7 +4,8 @@ The folder is a complete network that ``ccusplan solve`` reads like any other:
 ``sources.csv``, ``sinks.csv``, ``junctions.csv`` (the network's own plus the route
 junctions), ``pipe_classes.csv`` (if the network has one) and ``corridors.geojson`` —
 the corridor table with every contract column as properties and each route's line
-geometry — plus the obstacle layer and cost raster it was routed on, and
+geometry — plus the obstacle layer (as ``obstacles.geojson``) and cost raster it was
+routed on, and
 ``routing.json`` saying how it was made. Corridors travel as GeoJSON, not CSV, because a
 network folder holds each table once (the CSV columns and the route geometry in one
 file). Written atomically; an earlier routed network (one with ``routing.json``) may be
@@ -23,6 +24,7 @@ import pandas as pd
 import shapely
 
 from ccusplan.errors import InputError, Problem
+from ccusplan.io.obstacles import OBSTACLES_FILE
 from ccusplan.io.results import write_atomic
 from ccusplan.model import Network, columns
 
@@ -59,10 +61,20 @@ def _table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame[cols]
 
 
+def obstacles_geojson(obstacles: pd.DataFrame) -> str:
+    """An obstacle table (as read, WGS84) back as ``obstacles.geojson``."""
+    forbidden = obstacles["forbidden"].astype(bool)
+    return corridors_geojson(pd.DataFrame({
+        "name": obstacles["name"], "kind": obstacles["kind"],
+        "cost_factor": obstacles["cost_factor"].where(~forbidden),
+        "forbidden": forbidden, "geometry": obstacles["geometry"]}))
+
+
 def write_routed_network(out: Path, network: Network, corridors: pd.DataFrame,
                          junctions: pd.DataFrame, provenance: dict,
-                         copies: dict[str, Path]) -> Path:
-    """Write the routed network into ``out`` (atomically).
+                         copies: dict[str, Path], obstacles: pd.DataFrame | None = None
+                         ) -> list[str]:
+    """Write the routed network into ``out`` (atomically); the names of the files written.
 
     Parameters
     ----------
@@ -78,6 +90,9 @@ def write_routed_network(out: Path, network: Network, corridors: pd.DataFrame,
         Written as ``routing.json``.
     copies : dict of str to pathlib.Path
         Files copied in under the given names (obstacles, cost raster).
+    obstacles : pandas.DataFrame, optional
+        Written as ``obstacles.geojson`` unless a file of that name is copied (a
+        GeoPackage network's obstacle layer).
     """
     if network.path is not None and Path(out).resolve() == Path(network.path).resolve():
         raise InputError(Problem("command line", "--out is the network being routed; write "
@@ -91,7 +106,10 @@ def write_routed_network(out: Path, network: Network, corridors: pd.DataFrame,
         tables["pipe_classes.csv"] = _table(network.pipe_classes, "pipe_classes")
     writers = {name: (lambda p, t=t: t.to_csv(p, index=False)) for name, t in tables.items()}
     writers["corridors.geojson"] = lambda p: p.write_text(corridors_geojson(corridors))
+    if obstacles is not None and OBSTACLES_FILE not in copies:
+        writers[OBSTACLES_FILE] = lambda p: p.write_text(obstacles_geojson(obstacles))
     for name, src in copies.items():
         writers[name] = lambda p, src=src: shutil.copyfile(src, p)
     writers[MARKER] = lambda p: p.write_text(json.dumps(provenance, indent=2) + "\n")
-    return write_atomic(out, writers, marker=MARKER)
+    write_atomic(out, writers, marker=MARKER)
+    return list(writers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ccusplan.costs.pipeline import size_pipeline
 from ccusplan.routes.router import Route
@@ -83,3 +84,37 @@ def crossing_text(row: pd.Series, kinds: list[str]) -> str:
         return "?"
     parts = [f"{k} {v:.1f} km" for k, v in values if v > 0.005]
     return ", ".join(parts) if parts else "—"
+
+
+def given_corridor(corridors: pd.DataFrame | None, a: str, b: str, field,
+                   geodesic_km: float) -> tuple[dict | None, object]:
+    """The network's own corridor between ``a`` and ``b`` as a reference row for
+    :func:`compare_routes` (None without one, or without a length), and its line (None
+    without geometry; then what it crosses is unknown)."""
+    if corridors is None:
+        return None, None
+    hit = corridors[((corridors["from"] == a) & (corridors["to"] == b))
+                    | ((corridors["from"] == b) & (corridors["to"] == a))]
+    if hit.empty or not np.isfinite(hit["length_km"].iloc[0]):
+        return None, None
+    row = hit.iloc[0]
+    length = float(row["length_km"])
+    terrain = float(row["terrain_factor"]) if np.isfinite(row["terrain_factor"]) else 1.0
+    weight = float(row["cost_weight"]) if np.isfinite(row["cost_weight"]) else length * terrain
+    line = row.get("geometry") if "geometry" in corridors else None
+    crossings = None
+    if isinstance(line, shapely.LineString):
+        lon, lat = np.asarray(line.coords)[:, :2].T
+        xy = np.column_stack(field.xy(lon, lat))
+        planar = float(np.hypot(*np.diff(xy, axis=0).T).sum())
+        crossings = field.crossings_m(xy) * (length / planar if planar > 0 else 0.0)
+    else:
+        line = None
+    return ({"length_km": length, "cost_weight": weight, "geodesic_km": geodesic_km,
+             "crossings_km": crossings}, line)
+
+
+def route_lines(routes: list[Route], given_line, with_given: bool) -> list:
+    """The routes' lines (WGS84, 6 decimals), then the given corridor's (or None)."""
+    lines = [shapely.LineString(np.round(r.lonlat, 6)) for r in routes]
+    return lines + [given_line] if with_given else lines

@@ -255,3 +255,12 @@ def corridor_table(net: CandidateNetwork, obstacles: pd.DataFrame) -> pd.DataFra
         out[f"crossed_{kind}_km"] = [round(float(r.crossings_km[mask].sum()), 3) for r in routes]
     out["geometry"] = [shapely.LineString(np.round(r.lonlat, 6)) for r in routes]
     return out
+
+
+def with_given(table: pd.DataFrame, given: pd.DataFrame | None) -> pd.DataFrame:
+    """The network's own corridors (``routed`` false) followed by the routed ones."""
+    if given is None:
+        return table.assign(routed=True)
+    out = pd.concat([given.assign(routed=False), table.assign(routed=True)], ignore_index=True)
+    out["routed"] = out["routed"].astype(bool)
+    return out
