@@ -217,3 +217,15 @@ def test_validate_and_solve_note_that_generated_candidates_ignore_obstacles(tmp_
     routed = write_case(tmp_path / "r.toml", "routed", [2030], target=[1])
     r = invoke("validate", routed)
     assert r.exit_code == 0 and "note:" not in said(r)
+
+
+def test_a_node_in_a_grid_cell_touched_by_a_forbidden_obstacle_needs_smaller_cells(tmp_path):
+    """S sits 300 m from a forbidden block: outside it, but inside a 1-km cell it touches."""
+    net = two_node_network(tmp_path, [{"name": "block", "forbidden": True,
+                                       "geometry": box(117.0035, 35.99, 117.02, 36.01)}])
+    r = invoke("routes", "candidates", net, "--out", "o")
+    assert r.exit_code == 2
+    assert ("field '--cell-km': node 'S' lies in a 1 km grid cell that a forbidden obstacle "
+            "touches") in said(r)
+    assert not (tmp_path / "o").exists()
+    assert invoke("routes", "candidates", net, "--out", "o", "--cell-km", "0.1").exit_code == 0

@@ -92,6 +92,7 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
         nodes = net.nodes()
         routing = build_routing(nodes[["lon", "lat"]].to_numpy(float), obstacles, cost,
                                 cell_km, grid=True)
+        routing.check_nodes(nodes.index, nodes[["lon", "lat"]].to_numpy(float))
         start = time.perf_counter()
         given = net.corridors
         skip = set() if given is None else set(map(frozenset, zip(given["from"], given["to"])))
@@ -179,6 +180,7 @@ def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out,
         spec, crf = _pipeline_basis(case)
         lonlat = ends[["lon", "lat"]].to_numpy(float)
         routing = build_routing(lonlat, obstacles, cost, cell_km)
+        routing.check_nodes(ends.index, lonlat)
         field = routing.field
         start = time.perf_counter()
         xa, ya = field.xy(*lonlat[0])

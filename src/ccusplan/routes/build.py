@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ccusplan.errors import InputError, Problem
 from ccusplan.io.cost_raster import CostRaster
 from ccusplan.routes.field import CostField, routing_crs
 from ccusplan.routes.grid import GridGraph
@@ -36,6 +37,27 @@ class Routing:
     @property
     def graph(self) -> GridGraph | None:
         return self.router.graph
+
+    def check_nodes(self, ids, lonlat: np.ndarray) -> None:
+        """Bad input naming each node a grid route cannot start from: off the grid (off a
+        projected cost raster), or in a cell a forbidden obstacle touches."""
+        if self.graph is None:
+            return
+        lonlat = np.asarray(lonlat, float).reshape(-1, 2)
+        x, y = self.field.xy(lonlat[:, 0], lonlat[:, 1])
+        grid = self.graph.grid
+        r, c = grid.cell_of(x, y)
+        inside = grid.inside(r, c)
+        problems = [Problem("command line", f"node '{i}' lies outside the cost raster",
+                            field="--raster") for i, ok in zip(ids, inside) if not ok]
+        cells = np.where(inside, r * grid.nx + c, 0)
+        blocked = inside & ~np.isfinite(self.graph.multiplier[cells])
+        problems += [Problem("command line", f"node '{i}' lies in a {grid.cell_m / 1000:g} km "
+                             "grid cell that a forbidden obstacle touches: use a smaller "
+                             "--cell-km (or move the node)", field="--cell-km")
+                     for i, b in zip(ids, blocked) if b]
+        if problems:
+            raise InputError(problems)
 
     @property
     def method(self) -> str:

@@ -3,7 +3,7 @@
 Nodes are the two ends, the corners of every forbidden obstacle and points along the
 edges of every costly one (and of any penalty polygon), each :data:`EPS_M` outside its
 polygon. Every pair of nodes whose straight segment touches no forbidden obstacle is an
-edge weighted by its exact cost (:meth:`CostField.weighted`); the cheapest path is found
+edge weighted by its cost (:meth:`CostField.segment_weights`); the cheapest path is found
 with Dijkstra (scipy.sparse.csgraph). With nothing in the way the route is the straight
 segment between the ends; around a forbidden polygon it bends only at its corners (the
 classic shortest path among polygons); a costly polygon is crossed where its edge
@@ -12,9 +12,10 @@ points make it cheapest — optimal to within the spacing of those points, which
 
 Only obstacles that could matter are used: no route costing ``C`` leaves the ellipse
 of points whose distances to the two ends add up to ``C`` (every multiplier is ≥ 1),
-so the graph is built inside the ellipse of the best cost known: first with sparse edge
-points (widening the ellipse until the route found fits in it), then with the full set
-inside the ellipse of that route's cost.
+so the graph is built inside the ellipse of the best cost known (the straight line's, or
+a known route's): first with edge points :data:`COARSE` times sparser (widening the
+ellipse until the route found fits in it), then inside the ellipse of that route's cost
+with the full set of edge points near it and the sparse ones elsewhere.
 """
 
 from __future__ import annotations
