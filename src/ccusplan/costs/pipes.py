@@ -119,5 +119,7 @@ def builtin_pipe_classes() -> pd.DataFrame:
         "capacity_mtpa": sizes["capacity_mtpa"],
         "capex_musd_per_unit": sizes["capex_musd_per_km"],
         "capex_musd_per_unit_per_mtpa": 0.0,
+        "row_capex_musd_per_unit": 0.0,
+        "row_capex_musd_per_unit_per_mtpa": 0.0,
         "om_fraction_per_yr": _spec()["om"]["fraction_per_yr"],
     })
