@@ -44,7 +44,8 @@ def load_rows(path: Path) -> pd.DataFrame:
 
 
 def summary_table(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per case × solver × setting: runs, solved to gap, statuses, medians, best."""
+    """One row per case × solver × setting (smallest model first): runs, solved to gap,
+    statuses, medians, best objective and bound."""
     def statuses(s: pd.Series) -> str:
         return ", ".join(f"{k} {v}" for k, v in s.value_counts().sort_index().items())
 
@@ -55,7 +56,8 @@ def summary_table(df: pd.DataFrame) -> pd.DataFrame:
                 build_s=("build_seconds", "median"), solve_s=("solve_seconds", "median"),
                 wall_s=("wall_seconds", "median"), peak_mib=("peak_rss_mib", "median"),
                 best_objective=("objective_musd", "min"), best_bound=("best_bound_musd", "max"))
-    return out.reset_index()
+    return out.reset_index().sort_values(["n_variables", "case", "solver", *SETTING],
+                                         kind="stable", ignore_index=True)
 
 
 def profile_ratios(df: pd.DataFrame, metric: str = "solve") -> pd.DataFrame:
