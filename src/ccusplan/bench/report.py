@@ -192,12 +192,15 @@ def markdown(df: pd.DataFrame, source: Path, profile_file: str | None,
               "target. *build s* covers reading the case into the MILP and the PuLP model; "
               "*solve s* the solver (with the LP-support warm start); *wall s* the whole run "
               "in its own process, start-up included. Times are medians over repeats; "
-              "objective and bound in MUSD (NPV)."]
+              "objective and bound in MUSD, as `ccusplan solve` reports them (NPV; per year "
+              "for a case of one one-year period, as SimCCS's). *peak MiB*: the largest "
+              "resident memory of the run's process or of a process it started (CBC runs "
+              "as one)."]
     if profile_file:
         lines += ["", f"![Performance profile]({profile_file})", "",
                   f"Performance profile (Dolan & Moré, 2002) on {metric} time: for each "
                   "solver, the share of problems (case × setting) it solved to gap within "
-                  "τ times the fastest solver's time."]
+                  "τ times the fastest solver's time; problems no solver solved are left out."]
     if scaling_file:
         lines += ["", f"![Scaling]({scaling_file})"]
     lines += ["", "## Machines", ""]
