@@ -35,7 +35,9 @@ def test_time_limit_keeps_the_best_plan_and_reports_its_gap(stopped_early):
     """Stopped after 8 s (long before a 1e-6 gap is proven), the run still returns a
     plan that meets every target, with an honest bound and gap. The limit bounds the
     solver's clock over warm start and branch-and-bound together; handing the model to
-    the solver (~0.3–1.3 s per hand-over here, PuLP building HiGHS's model) is not on it."""
+    the solver (~0.3–1.3 s per hand-over here, PuLP building HiGHS's model) is not on it.
+    HiGHS looks at its clock between root cut rounds, which take 1–5 s on this model
+    (longer on a loaded machine), hence the allowance of half the limit."""
     out = stopped_early
     r = out.result
     assert r.status == "feasible"
@@ -43,7 +45,7 @@ def test_time_limit_keeps_the_best_plan_and_reports_its_gap(stopped_early):
     assert r.mip_gap == pytest.approx((r.objective - r.best_bound) / r.objective)
     assert r.mip_gap > 1e-6
     assert out.plan.stored_mtpa == pytest.approx(out.instance.target_mtpa, abs=1e-6)
-    assert r.solve_seconds < 8 + 3.0
+    assert r.solve_seconds < 8 * 1.5
 
 
 def test_default_case_network_facts(default_case):
