@@ -49,10 +49,13 @@ def generate(state, sources, sinks, junctions, seed, out, case_path, force) -> N
     cap = net.sources["capacity_mtpa"].sum()
     inj = net.sinks["max_injection_mtpa"].sum()
     kinds = net.sources["kind"].value_counts()
-    state.out.print(f"wrote {out}/: {len(net.sources):,} sources ({cap:,.1f} Mt/yr; "
+    def count(n: int, what: str) -> str:
+        return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+    state.out.print(f"wrote {out}/: {count(len(net.sources), 'source')} ({cap:,.1f} Mt/yr; "
                     + ", ".join(f"{k} {v:,}" for k, v in kinds.items()) + f"), "
-                    f"{len(net.sinks):,} sinks ({inj:,.1f} Mt/yr), "
-                    f"{len(net.junctions):,} junctions")
+                    f"{count(len(net.sinks), 'sink')} ({inj:,.1f} Mt/yr), "
+                    f"{count(len(net.junctions), 'junction')}")
     target = ", ".join(f"{y} {t:g}" for y, t in zip(case.horizon.periods, case.target.mtpa))
     state.out.print(f"case {written}: target Mt/yr {target}")
 
