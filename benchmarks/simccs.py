@@ -15,7 +15,7 @@ idle; the machine-wide lock of ``foundation.py`` keeps two benchmark runners apa
 Usage::
 
     .venv/bin/python benchmarks/simccs.py                      # everything, ~30 min
-    .venv/bin/python benchmarks/simccs.py --cases 50 --repeats 3
+    .venv/bin/python benchmarks/simccs.py --cases 50,price --repeats 2 --merge  # more repeats
     .venv/bin/python benchmarks/simccs.py --markdown-only      # simccs.md from the JSON
 
 Results: ``benchmarks/results/simccs.json`` (machine, then one record per run) and
@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-import foundation as fb  # noqa: E402  (machine info, idle wait, lock, snapshot)
+import foundation as fb  # machine info, idle wait, lock, snapshot
 
 MPS = HERE / "data" / "simccs"
 RESULTS = HERE / "results"
@@ -63,15 +63,16 @@ def run_simccs(case: str, gap: float, time_limit: float) -> dict:
     h.setOptionValue("time_limit", float(time_limit))
     t0 = time.perf_counter()
     h.readModel(str(MPS / CASES[case][0]))
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     h.run()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     info = h.getInfo()
     status = h.modelStatusToString(h.getModelStatus())
     lp = h.getLp()
     integrality = list(lp.integrality_)
     return {
         "build_seconds": round(t1 - t0, 4), "solve_seconds": round(t2 - t1, 3),
+        "solve_cpu_seconds": round(c2 - c1, 3), "lp_iterations": info.simplex_iteration_count,
         "status": {"Optimal": "optimal", "Time limit reached": "feasible"}.get(status, status),
         "objective": info.objective_function_value, "best_bound": info.mip_dual_bound,
         "mip_gap": info.mip_gap, "nodes": info.mip_node_count,
@@ -83,22 +84,46 @@ def run_simccs(case: str, gap: float, time_limit: float) -> dict:
 
 def run_ccusplan(case: str, gap: float, time_limit: float, root: Path) -> dict:
     """The imported case through ``ccusplan.optimize.run`` (build + warm start + MILP)."""
+    import highspy
+
     from ccusplan.io import load
     from ccusplan.optimize import run
 
+    calls = _count_highs_runs(highspy)
     t0 = time.perf_counter()
     c, net = load(root / "cases" / CASES[case][1])
     load_seconds = time.perf_counter() - t0
+    c1 = time.process_time()
     out = run(c, net, solver="highs", time_limit_s=time_limit, mip_gap=gap)
+    cpu = time.process_time() - c1 - out.build_seconds  # run() builds first: ~all CPU
     r = out.result
     return {
         "build_seconds": round(load_seconds + out.build_seconds, 4),
-        "solve_seconds": round(r.solve_seconds, 3), "status": r.status,
-        "objective": r.objective, "best_bound": r.best_bound, "mip_gap": r.mip_gap,
-        "nodes": None, "n_variables": out.sizes["n_variables"],
+        "solve_seconds": round(r.solve_seconds, 3), "solve_cpu_seconds": round(cpu, 3),
+        "lp_iterations": sum(k["lp_iterations"] for k in calls),
+        "status": r.status, "objective": r.objective, "best_bound": r.best_bound,
+        "mip_gap": r.mip_gap, "nodes": calls[-1]["nodes"] if calls else None,
+        "highs_runs": len(calls), "n_variables": out.sizes["n_variables"],
         "n_constraints": out.sizes["n_constraints"], "n_integer": out.sizes["n_binaries"],
         "solver": r.solver,
     }
+
+
+def _count_highs_runs(highspy) -> list[dict]:
+    """Record every ``Highs.run`` of this process (warm start: LP, rounding, restricted MILP;
+    then the MILP): its simplex iterations and branch-and-bound nodes."""
+    calls: list[dict] = []
+    original = highspy.Highs.run
+
+    def run(self, *args, **kwargs):
+        status = original(self, *args, **kwargs)
+        info = self.getInfo()
+        calls.append({"lp_iterations": info.simplex_iteration_count,
+                      "nodes": info.mip_node_count})
+        return status
+
+    highspy.Highs.run = run
+    return calls
 
 
 def _worker(task: dict) -> None:
@@ -117,7 +142,8 @@ def _spawn(task: dict, root: Path) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(task)]
     limit = task["time_limit"] * 2 + 120
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, env=env, cwd=root)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, env=env, cwd=root,
+                           check=False)
     except subprocess.TimeoutExpired:
         return {**task, "status": "harness_timeout"}
     for line in reversed(p.stdout.splitlines()):
@@ -127,14 +153,19 @@ def _spawn(task: dict, root: Path) -> dict:
 
 
 def _run_all(args, root: Path, code: dict) -> dict:
-    doc = {"machine": fb.machine_info(), "code": code,
-           "settings": {"time_limit_s": args.time_limit, "gaps": list(GAPS),
-                        "repeats": args.repeats}, "runs": []}
     out = RESULTS / "simccs.json"
     partial = RESULTS / "simccs.partial.json"
+    doc = {"machine": fb.machine_info(), "code": code,
+           "settings": {"time_limit_s": args.time_limit, "gaps": list(GAPS)}, "runs": []}
+    if args.merge and out.exists():
+        old = json.loads(out.read_text())
+        doc["runs"] = old["runs"]
+        doc["earlier"] = old.get("earlier", []) + [{"machine": old["machine"], "code": old["code"]}]
+    done = {(r["case"], r["gap"], r["formulation"]): r["repeat"] + 1 for r in doc["runs"]}
     for case in args.cases:
         for gap in GAPS:
-            for rep in range(args.repeats):
+            first = max(done.get((case, gap, f), 0) for f in FORMULATIONS)
+            for rep in range(first, first + args.repeats):
                 for form in FORMULATIONS:
                     busy, waited = fb.wait_until_idle(args.wait_idle)
                     task = {"case": case, "gap": gap, "formulation": form, "repeat": rep,
@@ -161,6 +192,12 @@ def _f(v, fmt="{:,.2f}"):
     return "–" if v is None else fmt.format(v)
 
 
+def _seconds(r: dict | None) -> str:
+    if r is None:
+        return "–"
+    return f"{r['solve_seconds']:,.1f} ({_f(r.get('solve_cpu_seconds'), '{:,.1f}')})"
+
+
 def _best(runs: list[dict], **match) -> dict | None:
     """The fastest of the repeats matching ``match`` (the usual estimator on a shared machine)."""
     rs = [r for r in runs if all(r.get(k) == v for k, v in match.items())
@@ -174,8 +211,8 @@ def results_markdown(doc: dict) -> str:
              "Generated by `benchmarks/simccs.py` from `simccs.json`; see the script's docstring.",
              ""]
     head = ["case", "formulation", "variables (integer)", "constraints", "build s",
-            "to 1 % gap s", "to 0.01 % gap s", "status at 0.01 %", "objective at 0.01 % $M/yr",
-            "SimCCS published"]
+            "to 1 % gap s (CPU s)", "to 0.01 % gap s (CPU s)", "status at 0.01 %",
+            "objective at 0.01 % $M/yr", "SimCCS published"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in [c for c in CASES if any(r["case"] == c for r in runs)]:
         for form in FORMULATIONS:
@@ -188,36 +225,43 @@ def results_markdown(doc: dict) -> str:
                 case if case == "price" else f"{case} Mt/yr", form,
                 f"{any_['n_variables']:,} ({any_['n_integer']:,})", f"{any_['n_constraints']:,}",
                 _f(any_["build_seconds"]),
-                _f(fast and fast["solve_seconds"], "{:,.1f}"),
-                _f(opt and opt["solve_seconds"], "{:,.1f}"),
+                _seconds(fast), _seconds(opt),
                 (opt or {}).get("status", "–"),
                 _f(opt and opt["objective"], "{:,.3f}"),
                 f"{CASES[case][2]:,.3f}"]) + " |")
-    lines += ["", "*build s*: SimCCS — highspy reading the MPS file; ccusplan — reading the case and "
-              "network and building the model (`run()`'s `build_seconds`). *to … gap s*: solve wall "
-              "time with `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its LP-support warm "
-              "start), fastest of the repeats. A status *feasible* hit the time limit "
-              f"({doc['settings']['time_limit_s']:g} s).", "", "## Every run", ""]
-    head = ["case", "gap", "formulation", "repeat", "build s", "solve s", "status", "objective",
-            "best bound", "final gap", "B&B nodes", "busy cores before"]
+    note = ("*build s*: SimCCS — highspy reading the MPS file; ccusplan — reading the case and "
+            "network and building the model (`run()`'s `build_seconds`). *to … gap s*: solve "
+            "wall time with `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its LP-support "
+            "warm start), fastest of the repeats, with the CPU time of the solving process in "
+            "brackets (HiGHS's branch-and-bound runs on one thread, so CPU time is what a run "
+            "costs when other processes share the cores, which they did: see *busy cores "
+            "before*). A status *feasible* hit the time limit "
+            f"({doc['settings']['time_limit_s']:g} s). *B&B nodes* and *simplex iterations* "
+            "(ccusplan: of all its HiGHS runs, nodes of the final MILP) do not depend on the "
+            "load.")
+    lines += ["", note, "", "## Every run", ""]
+    head = ["case", "gap", "formulation", "repeat", "build s", "solve s", "solve CPU s", "status",
+            "objective", "best bound", "final gap", "B&B nodes", "simplex iterations",
+            "busy cores before"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in runs:
         lines.append("| " + " | ".join([
             r["case"], f"{r['gap']:g}", r["formulation"], str(r["repeat"] + 1),
             _f(r.get("build_seconds")), _f(r.get("solve_seconds"), "{:,.1f}"),
+            _f(r.get("solve_cpu_seconds"), "{:,.1f}"),
             str(r.get("status")), _f(r.get("objective"), "{:,.3f}"),
             _f(r.get("best_bound"), "{:,.3f}"), _f(r.get("mip_gap"), "{:.3%}"),
-            _f(r.get("nodes"), "{:,}"), _f(r.get("busy_cores_before"))]) + " |")
+            _f(r.get("nodes"), "{:,}"), _f(r.get("lp_iterations"), "{:,}"),
+            _f(r.get("busy_cores_before"))]) + " |")
     v = m["versions"]
-    lines += ["", "## Machine", "",
-              f"- {m['cpu_model']}, {m['logical_cores']} logical cores, {m['ram_gib']} GiB RAM; "
-              f"{m['platform']}",
-              f"- Python {m['python']}; highspy {v.get('highspy')}, pulp {v.get('pulp')}; "
-              f"solvers: {', '.join(m['solvers'].values())}",
-              f"- run {m['date']} (UTC); load average at start {m['loadavg_at_start']}, at end "
-              f"{m.get('loadavg_at_end')}",
-              f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}",
-              ""]
+    machine = (f"- {m['cpu_model']}, {m['logical_cores']} logical cores, {m['ram_gib']} GiB "
+               f"RAM; {m['platform']}")
+    versions = (f"- Python {m['python']}; highspy {v.get('highspy')}, pulp {v.get('pulp')}; "
+                f"solvers: {', '.join(m['solvers'].values())}")
+    when = (f"- run {m['date']} (UTC); load average at start {m['loadavg_at_start']}, at end "
+            f"{m.get('loadavg_at_end')}")
+    code = f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}"
+    lines += ["", "## Machine", "", machine, versions, when, code, ""]
     return "\n".join(lines)
 
 
@@ -230,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="wait up to this long before each run for the machine to be idle")
     ap.add_argument("--snapshot", default="HEAD",
                     help="commit whose src/, cases/, networks/ are benchmarked, or 'worktree'")
+    ap.add_argument("--merge", action="store_true",
+                    help="add these runs (as further repeats) to the existing simccs.json")
     ap.add_argument("--markdown-only", action="store_true")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

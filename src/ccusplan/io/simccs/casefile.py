@@ -28,19 +28,19 @@ def case_toml(case_path: Path, network_dir: Path, scenario: str, mode: str, targ
     """The TOML text of the case (``network`` relative to the case file's folder)."""
     network = Path(os.path.relpath(network_dir.resolve(), case_path.resolve().parent)).as_posix()
     head = [f"# SimCCS scenario {scenario}, imported by `ccusplan import simccs`.",
-            f"# SimCCS's settings: capital recovery factor {crf:g}, project length "
-            f"{project_years:g} years (each sink injects at most its capacity / {project_years:g}"
-            " per year; already in the network's max_injection_mtpa).",
+            (f"# SimCCS's settings: capital recovery factor {crf:g}, project length "
+             f"{project_years:g} years (each sink injects at most its capacity / "
+             f"{project_years:g} per year; already in the network's max_injection_mtpa)."),
             "# One period of one year, undiscounted: the objective is in MUSD/yr, as SimCCS's."]
     if notes:
         head.append("# Not reproduced term for term (see README, Importing SimCCS scenarios):")
         head += [f"#   - {n}" for n in notes]
     if mode == "target":
-        mode_table = ["[target]", f"mtpa = [{target_mtpa!r}]"]
+        mode_table = ["[target]", f"mtpa = [{float(target_mtpa)!r}]"]
     else:
         mode_table = ["[price]",
-                      f"# SimCCS's tax/credit x = {tax_credit_usd_per_t:g} USD/t is added to every"
-                      " capture cost; here a credit -x per tonne stored (the same total)",
+                      (f"# SimCCS's tax/credit x = {tax_credit_usd_per_t:g} USD/t is added to "
+                       "every capture cost; here a credit -x per tonne stored (the same total)"),
                       f"usd_per_t = {float(-tax_credit_usd_per_t + 0.0)!r}"]
     body = [
         "[case]",

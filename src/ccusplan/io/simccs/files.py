@@ -82,8 +82,8 @@ def _money(name, letter, header, unit, minimum=0.0):
     return Column(name, letter, header, unit, minimum=minimum)
 
 
-_LON = dict(unit="degrees", required=True, minimum=-180.0, maximum=180.0)
-_LAT = dict(unit="degrees", required=True, minimum=-90.0, maximum=90.0)
+_LON = {"unit": "degrees", "required": True, "minimum": -180.0, "maximum": 180.0}
+_LAT = {"unit": "degrees", "required": True, "minimum": -90.0, "maximum": 90.0}
 
 SOURCE_COLUMNS = (
     Column("id", "A", "Unique ID", required=True),
@@ -222,7 +222,7 @@ def _sheet(path: Path, columns: tuple[Column, ...], problems: list[Problem],
             continue
         cells = {c.name: fields[c.index] for c in columns}
 
-        def value(name: str, blank: float = 0.0) -> float:
+        def value(name: str, blank: float = 0.0, cells=cells, line=line) -> float:
             col = next(c for c in columns if c.name == name)
             return _number(cells[name], col, where, line, problems, blank)
 

@@ -253,9 +253,10 @@ def tables(sc: Scenario, raster: Raster, project_years: float,
 
 def notes(t: Tables, mode: str, tax_credit_usd_per_t: float) -> list[str]:
     """What the ccusplan case does not reproduce term for term, in words."""
-    out = ["SimCCS rounds every objective coefficient to 5 decimals when it writes its MPS "
-           "file; ccusplan keeps them exact (each cost term differs by at most 5e-6 MUSD/yr "
-           "per unit of its variable)"]
+    rounding = ("SimCCS rounds every objective coefficient to 5 decimals when it writes its "
+                "MPS file; ccusplan keeps them exact (each cost term differs by at most 5e-6 "
+                "MUSD/yr per unit of its variable)")
+    out = [rounding]
     cheapest = float(t.sources["capture_cost_usd_per_t"].min()
                      + t.sinks["storage_cost_usd_per_t"].min())
     if mode == "target" and cheapest < 0:
