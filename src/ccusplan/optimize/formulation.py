@@ -61,19 +61,23 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     N = len(inst.node_ids)
     has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
     sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
-    big = inst.flow_bound_mtpa[None, :] * np.ones((len(inst.cor_from), 1))
+    bound = inst.corridor_flow_bound_mtpa   # (2, E, T): from→to, to→from
+    cor_bound = bound.max(axis=0)           # (E, T): either way (opposite flows cancel)
+    opt_bound = np.minimum(inst.opt_cap_mtpa, cor_bound.max(axis=1)[inst.opt_corridor])
 
     # ---------------------------------------------------------------- variables
-    src_ok = inst.src_available.astype(float)
+    src_ok = inst.src_may_capture.astype(float)
     snk_ok = inst.snk_available.astype(float)
     x = lp.add_vars("capture_on", (I, T), hi=src_ok, integer=True)
     cb = lp.add_vars("capture_built", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     n = lp.add_vars("pipes", (O, T), hi=inst.opt_max_count[:, None] * np.ones(T), integer=True)
     q = lp.add_vars("pipe_size", (len(sized), T),
-                    hi=(inst.opt_cap_mtpa * inst.opt_max_count)[sized][:, None] * np.ones(T))
-    fp = lp.add_vars("flow_fwd", (E, T), hi=big)
-    fm = lp.add_vars("flow_rev", (E, T), hi=big)
+                    hi=np.minimum(inst.opt_cap_mtpa * inst.opt_max_count,
+                                  cor_bound.max(axis=1)[inst.opt_corridor])[sized][:, None]
+                    * np.ones(T))
+    fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0])
+    fm = lp.add_vars("flow_rev", (E, T), hi=bound[1])
     z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     well_ub = np.ceil(inst.snk_inj_mtpa[has_wells] / inst.snk_well_mtpa[has_wells] - 1e-9)
     w = lp.add_vars("wells", (len(has_wells), T), hi=well_ub[:, None] * snk_ok[has_wells], integer=True)
@@ -114,11 +118,12 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     ], lo=0.0, hi=0.0)
 
     # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q, where a pipe
-    # counts for no more than the period's flow bound M_t (valid: flow ≤ M_t anyway),
-    # which keeps the LP relaxation from buying a fraction of a huge pipe
+    # counts for no more than the corridor's flow bound in the period (valid: its flow
+    # never exceeds it anyway), which keeps the LP relaxation from buying a fraction
+    # of a huge pipe
     unsized = np.setdiff1d(np.arange(O), sized)
     cor_row = lambda opts: inst.opt_corridor[opts][:, None] * T + tt  # noqa: E731
-    useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], inst.flow_bound_mtpa[None, :])
+    useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], cor_bound[inst.opt_corridor[unsized]])
     r = _rows((E, T))
     lp.add_rows("corridor_capacity", E * T, [
         (r, fp, 1.0), (r, fm, 1.0),
@@ -126,9 +131,11 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
         (cor_row(sized), q, -1.0),
     ], hi=np.repeat(inst.cor_existing_mtpa, T))
 
-    # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1})
+    # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
+    # Q is the class's capacity capped at the most the corridor ever carries (capping
+    # every q_t there keeps a plan feasible and never costs more)
     if len(sized):
-        Q = inst.opt_cap_mtpa[sized][:, None] * np.ones(T)
+        Q = opt_bound[sized][:, None] * np.ones(T)
         r = _rows((len(sized), T))
         terms = [(r, q, 1.0), (r, n[sized], -Q)]
         if T > 1:

@@ -19,6 +19,7 @@ from ccusplan.costs.finance import capital_recovery_factor, discounted_years
 from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
 from ccusplan.model import Case, Network
+from ccusplan.optimize.bounds import corridor_flow_bounds
 from ccusplan.reduce import Reduction, reduce_network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
 from ccusplan.scenarios.trajectory import prices_usd_per_t, targets_mtpa
@@ -97,16 +98,47 @@ class Instance:
                 and bool((self.cor_var_usd_per_t >= 0).all()))
 
     @property
+    def src_may_capture(self) -> np.ndarray:
+        """(I, T) sources some optimal plan may capture from in each period: those
+        available, and in price mode only those that can pay. A source cannot pay when
+        even at full capacity, stored at the cheapest sink net of the price and carried
+        for free, its tonnes do not earn back its fixed cost; removing its flows from any
+        plan then never costs more (transport costs are non-negative)."""
+        ok = self.src_available.copy()
+        if (self.mode != "price" or len(self.snk_cost_usd_per_t) == 0
+                or not bool((self.cor_var_usd_per_t >= 0).all())):
+            return ok
+        stored = self.snk_cost_usd_per_t.min() - self.price_usd_per_t           # (T,)
+        per_t = (self.src_var_usd_per_t + self.src_capex_musd_per_mtpa * self.crf_capture
+                 + self.src_fom_musd_per_yr_per_mtpa)                              # (I,)
+        fixed = self.src_capex_musd * self.crf_capture + self.src_fom_musd_per_yr  # (I,)
+        best = fixed[:, None] + np.minimum(per_t[:, None] + stored[None, :], 0.0) \
+            * self.src_cap_mtpa[:, None]
+        return ok & (best < 0.0)
+
+    @property
     def flow_bound_mtpa(self) -> np.ndarray:
         """(T,) a bound on any corridor's flow in each period, kept by some optimal plan:
         what can be captured and injected then, and the target when storing more
         never pays (flows beyond it, and circulations, can be removed at no cost)."""
-        cap = (self.src_cap_mtpa[:, None] * self.src_available).sum(axis=0)
+        cap = (self.src_cap_mtpa[:, None] * self.src_may_capture).sum(axis=0)
         inj = (self.snk_inj_mtpa[:, None] * self.snk_available).sum(axis=0)
         bound = np.minimum(cap, inj)
         if self.storing_more_never_pays:
             bound = np.minimum(bound, self.target_mtpa)
         return bound
+
+    @property
+    def corridor_flow_bound_mtpa(self) -> np.ndarray:
+        """(2, E, T) bounds on each corridor's flow from→to and to→from: the global
+        bound, tightened on bridges by what lies on either side (:mod:`.bounds`)."""
+        N, T = len(self.node_ids), self.n_periods
+        supply = np.zeros((N, T))
+        injection = np.zeros((N, T))
+        np.add.at(supply, self.src_node, self.src_cap_mtpa[:, None] * self.src_may_capture)
+        np.add.at(injection, self.snk_node, self.snk_inj_mtpa[:, None] * self.snk_available)
+        return corridor_flow_bounds(N, self.cor_from, self.cor_to, supply, injection,
+                                    self.flow_bound_mtpa)
 
 
 def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
