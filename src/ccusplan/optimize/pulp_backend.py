@@ -1,10 +1,11 @@
-"""The only module that calls PuLP: turns a :class:`LinearProgram` into a PuLP
-problem, solves it and returns a solver-neutral :class:`SolveResult`.
+"""Solver dispatch, and the only module that calls PuLP: solves a :class:`LinearProgram`
+and returns a solver-neutral :class:`SolveResult`.
 
-HiGHS runs in-process through highspy (PuLP's ``HiGHS``) and is the default;
+HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`);
 ``cbc`` is PuLP's bundled CBC; any other name PuLP knows (``GUROBI``,
-``SCIP_CMD`` ...) is passed through. The best bound is read from HiGHS's info
-and from CBC's log; other solvers report none.
+``SCIP_CMD`` ...) is passed through PuLP, which builds its problem only when such a
+solver is first asked for. The best bound is read from HiGHS's info and from
+CBC's log; other solvers report none.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import tempfile
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pulp
 
+from ccusplan.optimize import highs_backend
 from ccusplan.optimize.lp import LinearProgram
-from ccusplan.optimize.progress import (CbcLogWatcher, Progress, ProgressFn, ambient_progress,
-                                        watch_highs)
+from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
+from ccusplan.optimize.result import SolveResult
 
 ALIASES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD", "highs_cmd": "HiGHS_CMD",
            "glpk": "GLPK_CMD", "scip": "SCIP_CMD", "gurobi": "GUROBI", "cplex": "CPLEX_CMD"}
@@ -32,21 +34,6 @@ ALIASES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD", "highs_cmd": "HiGHS_CMD",
 
 class SolverUnavailable(ValueError):
     """The named solver is unknown to PuLP or not installed."""
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    """What any solver run gives back, in the DESIGN result vocabulary."""
-
-    status: str                   # optimal | feasible | infeasible | no_solution
-    objective: float | None
-    best_bound: float | None
-    mip_gap: float | None
-    x: np.ndarray | None          # column values, or None without a solution
-    solver: str                   # name and version, e.g. "highs 1.15.1"
-    solve_seconds: float
-    message: str = ""
-    overhead_seconds: float = 0.0  # wall time outside the solver's own clock (model hand-over)
 
 
 def available_solvers() -> list[str]:
@@ -96,20 +83,42 @@ def solver_version(real: str) -> str:
 
 @dataclass(frozen=True)
 class PulpModel:
-    """A PuLP problem built from a :class:`LinearProgram` (its LP relaxation if ``relax``)."""
+    """A model ready to solve: ``lp``, and its PuLP problem, built on first use (HiGHS
+    never needs it). Variants made with ``replace`` share the built problem."""
 
     lp: LinearProgram
-    prob: pulp.LpProblem
-    variables: list
-    violated: bool        # a constraint without variables cannot be met
     relax: bool = False   # set on a variant being solved as its LP relaxation
+    _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_integers(self) -> bool:
         return bool(self.lp.arrays()["integer"].any()) and not self.relax
 
+    def _pulp(self) -> dict:
+        if not self._built:
+            self._built.update(_build_pulp(self.lp))
+        return self._built
+
+    @property
+    def prob(self) -> pulp.LpProblem:
+        return self._pulp()["prob"]
+
+    @property
+    def variables(self) -> list:
+        return self._pulp()["variables"]
+
+    @property
+    def violated(self) -> bool:
+        """A constraint without variables cannot be met."""
+        return self._pulp()["violated"]
+
 
 def to_pulp(lp: LinearProgram) -> PulpModel:
+    """A model of ``lp`` (its PuLP problem is built when a PuLP solver first needs it)."""
+    return PulpModel(lp)
+
+
+def _build_pulp(lp: LinearProgram) -> dict:
     """The PuLP problem of ``lp``: one variable per column, one constraint per row."""
     arr = lp.arrays()
     names = lp.column_names()
@@ -148,38 +157,13 @@ def to_pulp(lp: LinearProgram) -> PulpModel:
         else:
             con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
         prob.addConstraint(con, name=row_name[i])
-    return PulpModel(lp, prob, variables, violated)
+    return {"prob": prob, "variables": variables, "violated": violated}
 
 
 # ------------------------------------------------------------------ solve
 
-class _HiGHSWithStart(pulp.HiGHS):
-    """PuLP's in-process HiGHS, handed a feasible start (PuLP 3 has no warm start for it)."""
-
-    def __init__(self, start: dict | None = None, watch=None, **kw):
-        super().__init__(**kw)
-        self._start = start
-        self._watch = watch  # called with the highspy.Highs before it runs (progress events)
-
-    def callSolver(self, lp):
-        if self._watch is not None:
-            self._watch(lp.solverModel)
-        if self._start:
-            import highspy
-
-            values = [0.0] * len(lp.variables())
-            for var in lp.variables():
-                values[var.index] = self._start.get(var.name, 0.0)
-            sol = highspy.HighsSolution()
-            sol.col_value = values
-            sol.value_valid = True
-            lp.solverModel.setSolution(sol)
-        super().callSolver(lp)
-
-
 def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
-                 threads: int | None, msg: bool, log_path: Path | None, start: dict | None,
-                 watch=None):
+                 threads: int | None, msg: bool, log_path: Path | None, start: bool):
     kw: dict = {"msg": msg}
     if time_limit_s is not None:
         kw["timeLimit"] = time_limit_s
@@ -189,8 +173,6 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
         kw["threads"] = threads
     if real == "PULP_CBC_CMD" and log_path is not None:
         kw["logPath"] = str(log_path)
-    if real == "HiGHS":
-        return _HiGHSWithStart(start, watch, **kw)
     if real == "PULP_CBC_CMD" and start:
         kw["warmStart"] = True
     with warnings.catch_warnings():
@@ -249,6 +231,15 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
     """
     progress = progress or ambient_progress()
     phase = _phase(model, relax, col_lo is not None or col_hi is not None)
+    real = pulp_name(solver)
+    if real == "HiGHS":
+        t_call = time.perf_counter()
+        result = highs_backend.solve(
+            model.lp, solver_version(real), relax=relax or model.relax, col_lo=col_lo,
+            col_hi=col_hi, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads,
+            msg=msg, start=start, progress=progress, phase=phase, t_call=t_call)
+        _report_done(progress, phase, t_call, result)
+        return result
     if relax or col_lo is not None or col_hi is not None:
         with _overridden(model, relax, col_lo, col_hi):
             variant = replace(model, relax=model.relax or relax)
@@ -271,10 +262,15 @@ def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
     t_call = time.perf_counter()
     result = _solve_reporting(model, solver, time_limit_s, mip_gap, threads, msg, start,
                               progress, phase, t_call)
+    _report_done(progress, phase, t_call, result)
+    return result
+
+
+def _report_done(progress: ProgressFn | None, phase: str, t_call: float,
+                 result: SolveResult) -> None:
     if progress is not None:
         progress(Progress(phase, time.perf_counter() - t_call, result.objective,
                           result.best_bound, result.mip_gap))
-    return result
 
 
 def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
@@ -286,20 +282,15 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     if model.violated:
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
-    start_by_name = None
-    if start is not None:
-        start_by_name = {v.name: float(val) for v, val in zip(variables, start)}
-        if real == "PULP_CBC_CMD":
-            for v, val in zip(variables, start.tolist()):
-                v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
+    start_given = start is not None and real == "PULP_CBC_CMD"
+    if start_given:
+        for v, val in zip(variables, start.tolist()):
+            v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "solver.log"
-        watch = None
         if progress is not None:
             progress(Progress(phase, time.perf_counter() - t_call))
-            watch = lambda h: watch_highs(h, phase, progress, t_call)  # noqa: E731
-        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_by_name,
-                         watch)
+        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_given)
         t0 = time.perf_counter()
         if progress is not None and real == "PULP_CBC_CMD":
             with CbcLogWatcher(log_path, phase, progress, t_call):
@@ -310,8 +301,6 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
 
     overhead = 0.0
-    if real == "HiGHS":
-        overhead = max(seconds - float(prob.solverModel.getRunTime()), 0.0)
     status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
     if status == "no_solution" and prob.status == pulp.LpStatusInfeasible:
         status = "infeasible"
@@ -321,9 +310,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(lp.arrays()["c"] @ x)
     bound = objective if not has_int else None
-    if has_int and real == "HiGHS":
-        bound = float(prob.solverModel.getInfo().mip_dual_bound)
-    elif has_int and real == "PULP_CBC_CMD":
+    if has_int and real == "PULP_CBC_CMD":
         bound = _cbc_bound(log, objective)
     if status == "optimal" and bound is None:
         bound = objective
