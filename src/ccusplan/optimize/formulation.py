@@ -159,6 +159,16 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
         lp.add_rows("target", T, terms, lo=inst.target_mtpa,
                     hi=inst.target_mtpa if exact else np.inf)
 
+    if inst.mode == "target" and not elastic_targets:
+        # valid covers: the sites equipped must be able to capture the target, the sinks
+        # open to inject it. Implied by the rows above, but stated over the binaries
+        # alone they give the solver knapsack cover cuts at once (Shandong to 1 %:
+        # 91 → 30 CPU s; benchmarks/README.md)
+        lp.add_rows("capture_cover", T, [(np.tile(tt, (I, 1)), x, built_max)],
+                    lo=inst.target_mtpa)
+        lp.add_rows("injection_cover", T,
+                    [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
+                    lo=inst.target_mtpa)
     if not elastic_targets:
         _objective(lp, inst, x, cb, a, n, q, sized, fp, fm, z, w, has_wells, s, W)
     return Formulation(lp, sized)
