@@ -181,6 +181,18 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
         return pulp.getSolver(real, **kw)
 
 
+def _outside_solver_clock(real: str, log: str, seconds: float) -> float:
+    """Seconds of a solve spent outside the solver's own clock (PuLP writing the model,
+    reading the solution): CBC's log ends with its wall-clock time.
+
+    >>> _outside_solver_clock("PULP_CBC_CMD", "Total time (CPU seconds):  1.5 "
+    ...                       "(Wallclock seconds):       2.00", 5.0)
+    3.0
+    """
+    m = re.search(r"Wallclock seconds\):\s*([\d.]+)", log) if real == "PULP_CBC_CMD" else None
+    return max(seconds - float(m.group(1)), 0.0) if m else 0.0
+
+
 def _cbc_bound(log: str, objective: float | None) -> float | None:
     m = re.search(r"Lower bound:\s*(-?[\d.eE+-]+)", log)
     if m:
@@ -300,7 +312,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
         seconds = time.perf_counter() - t0
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
 
-    overhead = 0.0
+    overhead = _outside_solver_clock(real, log, seconds)
     status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
     if status == "no_solution" and prob.status == pulp.LpStatusInfeasible:
         status = "infeasible"
