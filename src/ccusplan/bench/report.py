@@ -189,8 +189,9 @@ def markdown(df: pd.DataFrame, source: Path, profile_file: str | None,
         lines += ["", f"Every run: time limit {r.time_limit_s:g} s, relative gap "
                   f"{r.mip_gap_target:g}, {r.threads} thread(s)."]
     lines += ["", "*Solved to gap*: status `optimal`, or `feasible` with a gap at most the "
-              "target. *build s* covers reading the case into the MILP and the PuLP model; "
-              "*solve s* the solver (with the LP-support warm start); *wall s* the whole run "
+              "target. *build s* covers reading the case into the MILP; *solve s* the "
+              "solver (with the LP-support warm start; for CBC also PuLP writing the model "
+              "and reading the plan); *wall s* the whole run "
               "in its own process, start-up included. Times are medians over repeats; "
               "objective and bound in MUSD, as `ccusplan solve` reports them (NPV; per year "
               "for a case of one one-year period, as SimCCS's). *peak MiB*: the largest "
