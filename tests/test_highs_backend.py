@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import SOLVERS
+
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.pulp_backend import solve
 
