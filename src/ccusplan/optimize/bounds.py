@@ -65,8 +65,9 @@ def corridor_flow_bounds(n_nodes: int, cor_from: np.ndarray, cor_to: np.ndarray,
     tot_sup, tot_inj = np.zeros((B, T)), np.zeros((B, T))
     for comp in nx.connected_components(tree):
         root = next(iter(comp))
-        order = [root] + [v for _, v in nx.bfs_edges(tree, root)]
-        for u, v in nx.bfs_edges(tree, root):
+        edges = list(nx.bfs_edges(tree, root))
+        order = [root] + [v for _, v in edges]
+        for u, v in edges:
             parent[v] = u
         for v in reversed(order[1:]):  # children before parents
             sub_sup[parent[v]] += sub_sup[v]

@@ -63,7 +63,7 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
     bound = inst.corridor_flow_bound_mtpa   # (2, E, T): from→to, to→from
     cor_bound = bound.max(axis=0)           # (E, T): either way (opposite flows cancel)
-    opt_bound = np.minimum(inst.opt_cap_mtpa, cor_bound.max(axis=1)[inst.opt_corridor])
+    opt_most = cor_bound.max(axis=1)[inst.opt_corridor]  # (O,) most an option's corridor carries
 
     # ---------------------------------------------------------------- variables
     src_ok = inst.src_may_capture.astype(float)
@@ -73,8 +73,7 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     n = lp.add_vars("pipes", (O, T), hi=inst.opt_max_count[:, None] * np.ones(T), integer=True)
     q = lp.add_vars("pipe_size", (len(sized), T),
-                    hi=np.minimum(inst.opt_cap_mtpa * inst.opt_max_count,
-                                  cor_bound.max(axis=1)[inst.opt_corridor])[sized][:, None]
+                    hi=np.minimum(inst.opt_cap_mtpa * inst.opt_max_count, opt_most)[sized][:, None]
                     * np.ones(T))
     fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0])
     fm = lp.add_vars("flow_rev", (E, T), hi=bound[1])
@@ -135,7 +134,7 @@ def build(inst: Instance, elastic_targets: bool = False) -> Formulation:
     # Q is the class's capacity capped at the most the corridor ever carries (capping
     # every q_t there keeps a plan feasible and never costs more)
     if len(sized):
-        Q = opt_bound[sized][:, None] * np.ones(T)
+        Q = np.minimum(inst.opt_cap_mtpa, opt_most)[sized][:, None] * np.ones(T)
         r = _rows((len(sized), T))
         terms = [(r, q, 1.0), (r, n[sized], -Q)]
         if T > 1:

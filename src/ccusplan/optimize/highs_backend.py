@@ -33,8 +33,7 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     lo = arr["col_lo"] if col_lo is None else col_lo
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
-    empty = np.diff(arr["A"].indptr) == 0
-    if bool(((arr["row_lo"][empty] > 1e-9) | (arr["row_hi"][empty] < -1e-9)).any()):
+    if lp.violated_empty_row():
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
 

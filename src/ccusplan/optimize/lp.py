@@ -94,5 +94,11 @@ class LinearProgram:
                 "integer": cat(self._int, bool), "A": A,
                 "row_lo": cat(self._rlo), "row_hi": cat(self._rhi)}
 
+    def violated_empty_row(self) -> bool:
+        """Some row has no variables and a range that excludes 0: no plan can meet it."""
+        arr = self.arrays()
+        empty = np.diff(arr["A"].indptr) == 0
+        return bool(((arr["row_lo"][empty] > 1e-9) | (arr["row_hi"][empty] < -1e-9)).any())
+
     def column_names(self) -> list[str]:
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]

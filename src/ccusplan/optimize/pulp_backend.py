@@ -107,10 +107,6 @@ class PulpModel:
     def variables(self) -> list:
         return self._pulp()["variables"]
 
-    @property
-    def violated(self) -> bool:
-        """A constraint without variables cannot be met."""
-        return self._pulp()["violated"]
 
 
 def to_pulp(lp: LinearProgram) -> PulpModel:
@@ -140,11 +136,9 @@ def _build_pulp(lp: LinearProgram) -> dict:
         row_name[rows] = [f"{block}_{k}" for k in range(len(rows))]
     indptr, indices, data = A.indptr, A.indices.tolist(), A.data.tolist()
     rlo, rhi = arr["row_lo"].tolist(), arr["row_hi"].tolist()
-    violated = False
     for i in range(lp.n_rows):
         a, b = indptr[i], indptr[i + 1]
-        if a == b:  # constant row 0 in [lo, hi]
-            violated |= rlo[i] > 1e-9 or rhi[i] < -1e-9
+        if a == b:  # constant row 0 in [lo, hi]: checked by lp.violated_empty_row()
             continue
         expr = pulp.LpAffineExpression([(variables[j], v) for j, v in zip(indices[a:b], data[a:b])])
         if rlo[i] == rhi[i]:
@@ -157,7 +151,7 @@ def _build_pulp(lp: LinearProgram) -> dict:
         else:
             con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
         prob.addConstraint(con, name=row_name[i])
-    return {"prob": prob, "variables": variables, "violated": violated}
+    return {"prob": prob, "variables": variables}
 
 
 # ------------------------------------------------------------------ solve
@@ -291,7 +285,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     real = pulp_name(solver)
     version = solver_version(real)
     prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
-    if model.violated:
+    if lp.violated_empty_row():
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
     start_given = start is not None and real == "PULP_CBC_CMD"
