@@ -25,8 +25,9 @@ def capital_costs(inst: Instance, form: Formulation) -> np.ndarray:
     c = np.zeros(form.lp.n_cols)
     c[b["capture_on"]] = (inst.src_capex_musd * inst.crf_capture)[:, None] * W
     c[b["capture_built"]] = (inst.src_capex_musd_per_mtpa * inst.crf_capture)[:, None] * W
-    c[b["pipes"]] = (inst.opt_capex_musd * inst.crf_pipeline)[:, None] * W
-    c[b["pipe_size"]] = (inst.opt_capex_musd_per_mtpa[form.sized] * inst.crf_pipeline)[:, None] * W
+    for n, q in form.pipe_blocks:
+        c[b[n]] = (inst.opt_capex_musd * inst.crf_pipeline)[:, None] * W
+        c[b[q]] = (inst.opt_capex_musd_per_mtpa[form.sized] * inst.crf_pipeline)[:, None] * W
     c[b["sink_open"]] = (inst.snk_capex_musd * inst.crf_storage)[:, None] * W
     c[b["wells"]] = (inst.snk_well_capex_musd[has_wells] * inst.crf_storage)[:, None] * W
     return c
@@ -47,7 +48,8 @@ def capital_operating(inst: Instance, form: Formulation, x: np.ndarray,
     """
     b = form.lp.blocks
     c = capital_costs(inst, form) * x
-    blocks = {"capture": ("capture_on", "capture_built"), "transport": ("pipes", "pipe_size"),
+    blocks = {"capture": ("capture_on", "capture_built"),
+              "transport": tuple(n for pair in form.pipe_blocks for n in pair),
               "storage": ("sink_open", "wells")}
     out = {}
     for part in PARTS:

@@ -47,7 +47,10 @@ class Plan:
 
 
 def _values(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    v = x[idx]
+    return _clean(x[idx])
+
+
+def _clean(v: np.ndarray) -> np.ndarray:
     return np.where(np.abs(v) < TOL, 0.0, v)
 
 
@@ -104,7 +107,7 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
                        )[used].ravel(),
     })
 
-    pipes = np.rint(_values(x, b["pipes"]))
+    pipes = np.rint(form.pipes(x))
     flow = _values(x, b["flow_fwd"]) - _values(x, b["flow_rev"])
     cor = net.corridors
     o = np.flatnonzero(pipes.any(axis=1))
@@ -124,7 +127,7 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     })
     if len(form.sized):
         size = np.zeros_like(pipes)
-        size[form.sized] = _values(x, b["pipe_size"])
+        size[form.sized] = _clean(form.pipe_size(x))
         rows["capacity_mtpa"] = np.where(
             np.isin(np.repeat(o, T), form.sized), size[o].ravel(), rows["capacity_mtpa"])
         rows["capex_musd"] += (_added(size) * inst.opt_capex_musd_per_mtpa[:, None])[o].ravel()
@@ -164,7 +167,7 @@ def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, 
     revenue = -(inst.price_usd_per_t * inst.weight_years) * x[b["injection"]].sum(axis=0) + 0.0
     return {
         "capture": part("capture_on", "capture_built", "capture"),
-        "transport": part("pipes", "pipe_size", "flow_fwd", "flow_rev"),
+        "transport": part(*(n for pair in form.pipe_blocks for n in pair), "flow_fwd", "flow_rev"),
         "storage": part("sink_open", "wells", "injection") - revenue,
         "revenue": revenue,
     }

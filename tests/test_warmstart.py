@@ -1,0 +1,71 @@
+"""The warm start's connections step: the cheapest paths it opens, and the plan it finds.
+
+Worked by hand on a small graph; on SimCCS's price scenario the restricted MILP over the
+LP's support alone cannot reach the optimum (it never opens sink 2), and with the
+connections it reaches SimCCS's published optimum.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import load_case
+
+from ccusplan.optimize import build, prepare
+from ccusplan.optimize.pulp_backend import to_pulp
+from ccusplan.optimize.warmstart import _connections, lp_support_start
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def _graph(edges, fixed, existing=None, sources=(), sinks=()):
+    """An instance-like object with what :func:`_connections` reads: one pipe option
+    per corridor at the given fixed cost."""
+    E = len(edges)
+    return SimpleNamespace(
+        cor_from=np.array([a for a, _ in edges]), cor_to=np.array([b for _, b in edges]),
+        opt_corridor=np.arange(E), opt_capex_musd=np.asarray(fixed, float),
+        cor_existing_mtpa=np.zeros(E) if existing is None else np.asarray(existing, float),
+        src_node=np.array(sources, int), src_may_capture=np.ones((len(sources), 1), bool),
+        snk_node=np.array(sinks, int), snk_available=np.ones((len(sinks), 1), bool))
+
+
+def test_connections_take_each_site_s_cheapest_path_to_the_support():
+    #   0 —e0— 1 (support)      sink at 4: 1 —e1(5)— 4 directly, or 1 —e2(1)— 3 —e3(1)— 4
+    #   source at 5: 0 —e4(2)— 5;  source at 1 is on the support already
+    edges = [(0, 1), (1, 4), (1, 3), (3, 4), (0, 5)]
+    inst = _graph(edges, [1, 5, 1, 1, 2], sources=[1, 5], sinks=[4])
+    support = np.array([True, False, False, False, False])
+    assert _connections(inst, support).tolist() == [False, False, True, True, True]
+
+
+def test_connections_keep_the_cheapest_parallel_corridor_and_use_existing_pipe_for_free():
+    # two corridors join 0 and 2 (fixed 9 and 3); 1 —e3(4)— 2; support 0 —e0— 1; sink at 2
+    edges = [(0, 1), (0, 2), (0, 2), (1, 2)]
+    support = np.array([True, False, False, False])
+    inst = _graph(edges, [1, 9, 3, 4], sinks=[2])
+    assert _connections(inst, support).tolist() == [False, False, True, False]
+    inst = _graph(edges, [1, 9, 3, 4], existing=[0, 0, 0, 5], sinks=[2])  # e3 has a pipe
+    assert _connections(inst, support).tolist() == [False, False, False, True]
+    assert not _connections(inst, np.zeros(4, bool)).any()  # no support: nothing to join
+
+
+def test_price_scenario_start_is_simccs_optimum():
+    """LP support alone: −462.28 $M/yr (sinks 3, 4, 6); with the connections the restricted
+    MILP swaps sink 4 for sink 2 and reaches SimCCS's −473.62567 (CPLEX, gap 1e-4)."""
+    case, net = load_case(CASES / "southeastus-price.toml")
+    inst = prepare(case, net)
+    form = build(inst)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60.0, 1e-4, threads=1)
+    assert warm.lp_bound == pytest.approx(-522.0296, abs=1e-3)
+    lp = form.lp.arrays()
+    x = warm.x
+    assert np.all(x >= lp["col_lo"] - 1e-7) and np.all(x <= lp["col_hi"] + 1e-7)
+    rows = lp["A"] @ x
+    assert np.all(rows >= lp["row_lo"] - 1e-6) and np.all(rows <= lp["row_hi"] + 1e-6)
+    k = lp["integer"]
+    assert np.allclose(x[k], np.round(x[k]), atol=1e-6)
+    assert float(lp["c"] @ x) == pytest.approx(-473.62566802, rel=1e-4)
