@@ -275,7 +275,7 @@ def test_southeastus_price_reproduces_simccs(seus, solver):
 @pytest.mark.slow
 def test_southeastus_110_reproduces_simccs(seus):
     """110 Mt/yr (99 % of all capturable CO2): SimCCS/CPLEX 14,894.84976208 $M/yr. HiGHS
-    proves the optimum (gap 1e-4) in about 9 minutes on 2 idle cores: the limit leaves room
+    proves the optimum (gap 1e-4) in about 5-8 minutes on 2 cores: the limit leaves room
     for a shared machine."""
     _, case, net = seus["cap-110"]
     out = run(case, net, solver="highs", time_limit_s=1800)
