@@ -252,7 +252,7 @@ def _check_against_simccs(out, published: Path):
 def test_southeastus_50_reproduces_simccs(seus, solver):
     """SimCCS/CPLEX: 5,140.68646722 $M/yr, within CPLEX's 1e-4 gap of the proven optimum
     5,140.65907369; sources 2, 6, 16, 17 and sinks 4, 5, 7, with the same capture
-    (4,669.03817) and storage (196.38709) costs. (HiGHS ~45 s, CBC ~160 s on 2 idle cores.)"""
+    (4,669.03817) and storage (196.38709) costs. (HiGHS ~40 s, CBC ~100 s on 2 cores.)"""
     _, case, net = seus["cap-50"]
     out = run(case, net, solver=solver)
     sol = _check_against_simccs(out, SEUS / "capScenario/Results/50MTyr/solution.csv")
