@@ -7,14 +7,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
+from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from ccusplan.optimize import build, prepare, run
-from ccusplan.optimize.pulp_backend import to_pulp, solve_model
+from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 CLASSES = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},

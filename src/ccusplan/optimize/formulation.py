@@ -38,6 +38,7 @@ CO2 either way in different periods, so pipes stay undirected there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,6 +61,17 @@ class Formulation:
     def pipe_size(self, x: np.ndarray) -> np.ndarray:
         """(S, T) sized capacity of each sized option, both directions together."""
         return sum(x[self.lp.blocks[q]] for _, q in self.pipe_blocks)
+
+
+class _Pipes(NamedTuple):
+    """The pipes laid for one direction (or for both, undirected)."""
+
+    suffix: str            # of the block names: "pipes{suffix}", "pipe_size{suffix}"
+    carried: tuple         # flows they carry: 0 from→to, 1 to→from
+    bound: np.ndarray      # (E, T) bound on those flows
+    most: np.ndarray       # (O,) the most an option's corridor ever carries that way
+    n: np.ndarray          # pipes block
+    q: np.ndarray          # sized capacity block
 
 
 def _rows(shape: tuple[int, ...]) -> np.ndarray:
@@ -87,12 +99,11 @@ def build(inst: Instance, elastic_targets: bool = False,
     has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
     sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
     bound = inst.corridor_flow_bound_mtpa   # (2, E, T): from→to, to→from
-    exact = T == 1 and bool((inst.cor_var_usd_per_t >= 0).all())
-    if directed and not exact:
+    one_way = T == 1 and bool((inst.cor_var_usd_per_t >= 0).all())  # directed is exact
+    if directed and not one_way:
         raise ValueError("directed pipes need a single period and no negative transport cost")
-    directed = exact if directed is None else directed
-    # per direction a pipe is laid for: its blocks, the flows it carries and their bound
-    # (block name suffix, flows carried: 0 from→to, 1 to→from, (E, T) bound on them)
+    directed = one_way if directed is None else directed
+    # (block name suffix, flows carried, their (E, T) bound) per direction pipes are laid for
     dirs = [("", (0,), bound[0]), ("_rev", (1,), bound[1])] if directed \
         else [("", (0, 1), bound.max(axis=0))]
 
@@ -104,7 +115,7 @@ def build(inst: Instance, elastic_targets: bool = False,
     a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     # pipes on a corridor: no more than carry its most, nor than the case allows
     limit = inst.case.pipeline.max_pipes_per_corridor
-    pipes = []  # (n, q, flows carried, (E, T) bound on them, (O,) most ever) per direction
+    pipes: list[_Pipes] = []
     for suffix, carried, cor_bound in dirs:
         most = cor_bound.max(axis=1)[inst.opt_corridor]
         n_hi = np.minimum(inst.opt_max_count, np.maximum(
@@ -114,7 +125,7 @@ def build(inst: Instance, elastic_targets: bool = False,
         n = lp.add_vars(f"pipes{suffix}", (O, T), hi=n_hi[:, None] * np.ones(T), integer=True)
         q = lp.add_vars(f"pipe_size{suffix}", (len(sized), T),
                         hi=np.minimum(inst.opt_cap_mtpa * n_hi, most)[sized][:, None] * np.ones(T))
-        pipes.append((n, q, carried, cor_bound, most))
+        pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q))
     fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0])
     fm = lp.add_vars("flow_rev", (E, T), hi=bound[1])
     z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
@@ -124,7 +135,7 @@ def build(inst: Instance, elastic_targets: bool = False,
 
     # ---------------------------------------------------------------- constraints
     for name, v in (("capture_on", x), ("capture_built", cb), ("sink_open", z), ("wells", w),
-                    *((f"pipes{d[0]}", p[0]) for d, p in zip(dirs, pipes))):
+                    *((f"pipes{p.suffix}", p.n) for p in pipes)):
         _never_decrease(lp, name, v)
 
     # Site limits, each tightened to what some optimal plan uses at most: capacity
@@ -165,30 +176,29 @@ def build(inst: Instance, elastic_targets: bool = False,
     cor_row = lambda opts: inst.opt_corridor[opts][:, None] * T + tt  # noqa: E731
     flows = (fp, fm)
     r = _rows((E, T))
-    for d, (n, q, carried, cor_bound, _) in zip(dirs, pipes):
-        useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], cor_bound[inst.opt_corridor[unsized]])
-        lp.add_rows(f"corridor_capacity{d[0]}", E * T, [
-            *((r, flows[k], 1.0) for k in carried),
-            (cor_row(unsized), n[unsized], -useful),
-            (cor_row(sized), q, -1.0),
+    for p in pipes:
+        useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], p.bound[inst.opt_corridor[unsized]])
+        lp.add_rows(f"corridor_capacity{p.suffix}", E * T, [
+            *((r, flows[k], 1.0) for k in p.carried),
+            (cor_row(unsized), p.n[unsized], -useful),
+            (cor_row(sized), p.q, -1.0),
         ], hi=np.repeat(inst.cor_existing_mtpa, T))
 
     # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
     # Q is the class's capacity capped at the most the corridor ever carries (capping
     # every q_t there keeps a plan feasible and never costs more)
-    for d, (n, q, _, _, most) in zip(dirs, pipes):
-        if not len(sized):
-            break
-        Q = np.minimum(inst.opt_cap_mtpa, most)[sized][:, None] * np.ones(T)
+    for p in pipes if len(sized) else []:
+        Q = np.minimum(inst.opt_cap_mtpa, p.most)[sized][:, None] * np.ones(T)
         r = _rows((len(sized), T))
-        terms = [(r, q, 1.0), (r, n[sized], -Q)]
+        n = p.n[sized]
+        terms = [(r, p.q, 1.0), (r, n, -Q)]
         if T > 1:
-            terms += [(r[:, 1:], q[:, :-1], -1.0), (r[:, 1:], n[sized][:, :-1], Q[:, 1:])]
-        lp.add_rows(f"sized_capacity{d[0]}", r.size, terms, hi=0.0)
+            terms += [(r[:, 1:], p.q[:, :-1], -1.0), (r[:, 1:], n[:, :-1], Q[:, 1:])]
+        lp.add_rows(f"sized_capacity{p.suffix}", r.size, terms, hi=0.0)
 
     if limit is not None and O:
         # pipes never decrease, so the last period's count is the most ever laid
-        lp.add_rows("pipes_per_corridor", E, [(inst.opt_corridor, p[0][:, -1], 1.0) for p in pipes],
+        lp.add_rows("pipes_per_corridor", E, [(inst.opt_corridor, p.n[:, -1], 1.0) for p in pipes],
                     hi=float(limit))
 
     if inst.mode == "target":
@@ -213,8 +223,8 @@ def build(inst: Instance, elastic_targets: bool = False,
                     [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
                     lo=inst.target_mtpa)
     if not elastic_targets:
-        _objective(lp, inst, x, cb, a, [p[:2] for p in pipes], sized, fp, fm, z, w, has_wells, s, W)
-    return Formulation(lp, sized, tuple((f"pipes{d[0]}", f"pipe_size{d[0]}") for d in dirs))
+        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W)
+    return Formulation(lp, sized, tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
 
 
 def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W) -> None:
@@ -224,7 +234,8 @@ def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W) 
                       + inst.src_fom_musd_per_yr_per_mtpa)[:, None] * Wt))
     lp.add_cost(a, inst.src_var_usd_per_t[:, None] * Wt)
     pipe_annual = inst.crf_pipeline + inst.opt_om_fraction
-    for n, q in pipes:
+    for p in pipes:
+        n, q = p.n, p.q
         lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
         lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
     lp.add_cost(fp, inst.cor_var_usd_per_t[:, None] * Wt)

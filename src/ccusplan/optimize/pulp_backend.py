@@ -108,7 +108,6 @@ class PulpModel:
         return self._pulp()["variables"]
 
 
-
 def to_pulp(lp: LinearProgram) -> PulpModel:
     """A model of ``lp`` (its PuLP problem is built when a PuLP solver first needs it)."""
     return PulpModel(lp)

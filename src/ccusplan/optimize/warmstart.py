@@ -1,6 +1,6 @@
 """A feasible first plan for the MILP from its LP relaxation.
 
-Two steps, each a plan of the full MILP:
+Three steps, each a plan of the full MILP:
 
 1. *Round up*: every integer variable of the LP relaxation rounded up, fixed, and
    the continuous variables re-optimised. Rounding up is monotone, so assets in
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -80,16 +81,19 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     support = flow > FLOW_TOL
     sites = (relaxed.x[b["capture"]].max(axis=1) > FLOW_TOL,
              relaxed.x[b["injection"]].max(axis=1) > FLOW_TOL)
-    best = rounded
+    best, before = rounded, None
     for open_, only in ((support, sites), (support | _connections(inst, support), None)):
         hi = _restricted_hi(inst, form, open_, only)
+        if before is not None and np.array_equal(hi, before):
+            break  # the second restriction opens nothing more
         restricted = solve_model(model, solver, col_hi=hi, time_limit_s=left(),
                                  mip_gap=RESTRICTED_GAP_SHARE * mip_gap,
                                  threads=threads, start=_within(best, hi))
         if restricted.x is not None:
             best = restricted.x
-        if deadline - time.perf_counter() <= 0.1 or open_.all():
+        if deadline - time.perf_counter() <= 0.1:
             break
+        before = hi
     return WarmStart(best, relaxed.objective, relaxed.overhead_seconds)
 
 
@@ -120,16 +124,17 @@ def _connections(inst: Instance, support: np.ndarray) -> np.ndarray:
     np.minimum.at(fixed, inst.opt_corridor, inst.opt_capex_musd)
     fixed[inst.cor_existing_mtpa > 0] = 0.0
     graph = nx.Graph()
-    for e in np.argsort(-fixed):  # the cheapest corridor between two nodes is added last
-        if np.isfinite(fixed[e]):
-            graph.add_edge(int(inst.cor_from[e]), int(inst.cor_to[e]), w=float(fixed[e]), e=int(e))
+    order = np.argsort(-fixed)  # the cheapest corridor between two nodes is added last
+    order = order[np.isfinite(fixed[order])]
+    graph.add_edges_from((int(inst.cor_from[e]), int(inst.cor_to[e]), {"w": float(fixed[e]), "e": int(e)})
+                         for e in order)
     reached = {int(v) for v in np.concatenate([inst.cor_from[support], inst.cor_to[support]])}
     _, paths = nx.multi_source_dijkstra(graph, reached, weight="w")
     sites = np.concatenate([inst.src_node[inst.src_may_capture.any(axis=1)],
                             inst.snk_node[inst.snk_available.any(axis=1)]])
     for node in {int(v) for v in sites} - reached:
         path = paths.get(node, [])
-        out[[graph[u][v]["e"] for u, v in zip(path[:-1], path[1:])]] = True
+        out[[graph[u][v]["e"] for u, v in pairwise(path)]] = True
     return out
 
 
