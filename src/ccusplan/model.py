@@ -166,6 +166,8 @@ class Solver(_Strict):
     threads: Annotated[int, Field(ge=1)] | None = None
     warm_start: bool = True
     """Start branch-and-bound from the LP-support heuristic's plan (optimize.warmstart)."""
+    site_floor: bool = True
+    """Bound the site costs from below by the optimum without transport (optimize.floor)."""
 
 
 class Candidates(_Strict):

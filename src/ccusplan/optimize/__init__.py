@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 from ccusplan.model import Case, Network
 from ccusplan.optimize.diagnose import diagnose
+from ccusplan.optimize.floor import add_floor
+from ccusplan.optimize.floor import site_floor as site_floor_of
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.plan import Plan, read_plan
@@ -21,6 +23,8 @@ from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most.
 WARM_START_SHARE = 0.4
+#: Share of the time limit the site floor (the model without transport) may use at most.
+SITE_FLOOR_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,13 @@ class Outcome:
 def run(case: Case, network: Network, solver: str | None = None,
         time_limit_s: float | None = None, mip_gap: float | None = None,
         threads: int | None = None, msg: bool = False,
-        warm_start: bool | None = None, progress: ProgressFn | None = None) -> Outcome:
+        warm_start: bool | None = None, site_floor: bool | None = None,
+        progress: ProgressFn | None = None) -> Outcome:
     """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``.
 
-    ``solve_seconds`` covers the warm start (LP relaxation and restricted MILP,
-    see :mod:`warmstart`) and the MILP: the time limit bounds them together.
+    ``solve_seconds`` covers the site floor (see :mod:`floor`), the warm start (LP
+    relaxation and restricted MILP, see :mod:`warmstart`) and the MILP: the time limit
+    bounds them together.
     ``progress`` receives :class:`~.progress.Progress` reports from every solve, elapsed
     seconds counted from the start of solving, and a last one (phase ``done``) with the
     final objective, bound and gap.
@@ -66,6 +72,11 @@ def run(case: Case, network: Network, solver: str | None = None,
 
     t1 = time.perf_counter()
     clocked = _clocked(progress, t1)
+    if (cfg.site_floor if site_floor is None else site_floor) and model.has_integers:
+        with reporting(clocked):
+            floor = site_floor_of(inst, solver, SITE_FLOOR_SHARE * limit, threads)
+        if floor is not None:
+            add_floor(form, floor)
     warm = WarmStart(None, None)
     if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
         with reporting(clocked):

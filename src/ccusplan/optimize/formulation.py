@@ -87,10 +87,14 @@ def _never_decrease(lp: LinearProgram, name: str, v: np.ndarray) -> None:
 
 
 def build(inst: Instance, elastic_targets: bool = False,
-          directed: bool | None = None) -> Formulation:
+          directed: bool | None = None, transport: bool = True) -> Formulation:
     """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
     short at a cost of 1 per Mt/yr and nothing else costs anything. ``directed``: lay
-    pipes for one direction (default: in a single period, where it is exact)."""
+    pipes for one direction (default: in a single period, where it is exact).
+    ``transport=False``: the sites alone, as if every source were joined to every sink
+    at no cost (no corridor; in each period what is stored is what is captured), a
+    relaxation whose optimum is a floor under the site costs of every plan
+    (:mod:`.floor`)."""
     lp = LinearProgram()
     T = inst.n_periods
     W = inst.weight_years
@@ -106,6 +110,8 @@ def build(inst: Instance, elastic_targets: bool = False,
     # (block name suffix, flows carried, their (E, T) bound) per direction pipes are laid for
     dirs = [("", (0,), bound[0]), ("_rev", (1,), bound[1])] if directed \
         else [("", (0, 1), bound.max(axis=0))]
+    if not transport:
+        dirs, E, O = [], 0, 0
 
     # ---------------------------------------------------------------- variables
     src_ok = inst.src_may_capture.astype(float)
@@ -126,8 +132,8 @@ def build(inst: Instance, elastic_targets: bool = False,
         q = lp.add_vars(f"pipe_size{suffix}", (len(sized), T),
                         hi=np.minimum(inst.opt_cap_mtpa * n_hi, most)[sized][:, None] * np.ones(T))
         pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q))
-    fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0])
-    fm = lp.add_vars("flow_rev", (E, T), hi=bound[1])
+    fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0][:E])
+    fm = lp.add_vars("flow_rev", (E, T), hi=bound[1][:E])
     z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     well_ub = np.ceil(inst.snk_inj_mtpa[has_wells] / inst.snk_well_mtpa[has_wells] - 1e-9)
     w = lp.add_vars("wells", (len(has_wells), T), hi=well_ub[:, None] * snk_ok[has_wells], integer=True)
@@ -158,13 +164,17 @@ def build(inst: Instance, elastic_targets: bool = False,
     lp.add_rows("storage_capacity", K,
                 [(rk, s, np.tile(inst.period_years.astype(float), K))], hi=inst.snk_cap_mt)
 
-    # flow balance: out − in − capture + injection = 0 at every node and period
+    # flow balance: out − in − capture + injection = 0 at every node and period (without
+    # transport: at one node that every site is on)
     tt = np.arange(T)
     node_row = lambda nodes: nodes[:, None] * T + tt  # noqa: E731
-    lp.add_rows("balance", N * T, [
-        (node_row(inst.cor_from), fp, 1.0), (node_row(inst.cor_to), fp, -1.0),
-        (node_row(inst.cor_to), fm, 1.0), (node_row(inst.cor_from), fm, -1.0),
-        (node_row(inst.src_node), a, -1.0), (node_row(inst.snk_node), s, 1.0),
+    src_node, snk_node = (inst.src_node, inst.snk_node) if transport \
+        else (np.zeros(I, dtype=int), np.zeros(K, dtype=int))
+    cor_from, cor_to = inst.cor_from[:E], inst.cor_to[:E]
+    lp.add_rows("balance", (N if transport else 1) * T, [
+        (node_row(cor_from), fp, 1.0), (node_row(cor_to), fp, -1.0),
+        (node_row(cor_to), fm, 1.0), (node_row(cor_from), fm, -1.0),
+        (node_row(src_node), a, -1.0), (node_row(snk_node), s, 1.0),
     ], lo=0.0, hi=0.0)
 
     # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q, per direction pipes
@@ -238,8 +248,8 @@ def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W) 
         n, q = p.n, p.q
         lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
         lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
-    lp.add_cost(fp, inst.cor_var_usd_per_t[:, None] * Wt)
-    lp.add_cost(fm, inst.cor_var_usd_per_t[:, None] * Wt)
+    lp.add_cost(fp, inst.cor_var_usd_per_t[:len(fp), None] * Wt)
+    lp.add_cost(fm, inst.cor_var_usd_per_t[:len(fm), None] * Wt)
     lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
                      + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))

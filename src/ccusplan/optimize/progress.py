@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Phases, in the order a solve goes through them.
-PHASES = ("LP relaxation", "warm start", "branch and bound", "LP", "done")
+PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "LP", "done")
 #: Least seconds between two reports from HiGHS's interrupt checks.
 HIGHS_INTERRUPT_S = 0.5
 #: Seconds between two reads of CBC's log.
@@ -47,8 +47,9 @@ class Progress:
     Attributes
     ----------
     phase : str
-        One of :data:`PHASES`: the LP relaxation, the warm-start heuristic (a
-        restricted MILP), the full MILP's branch and bound, a pure LP, or ``done``.
+        One of :data:`PHASES`: the model without transport (:mod:`.floor`), the LP
+        relaxation, the warm-start heuristic (a restricted MILP), the full MILP's
+        branch and bound, a pure LP, or ``done``.
     elapsed_s : float
         Seconds since the solve started (since :func:`ccusplan.optimize.run` started
         solving, when it is the caller).

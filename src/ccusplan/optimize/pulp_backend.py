@@ -225,17 +225,18 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
                 msg: bool = False, start: np.ndarray | None = None, relax: bool = False,
                 col_lo: np.ndarray | None = None,
                 col_hi: np.ndarray | None = None,
-                progress: ProgressFn | None = None) -> SolveResult:
+                progress: ProgressFn | None = None, phase: str | None = None) -> SolveResult:
     """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
 
     ``start`` (column values of a feasible plan) is handed to HiGHS and CBC as their
     first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and ``col_hi`` solve
     a variant of the model (LP relaxation, other bounds) without building it again.
     ``progress`` (default: the ambient one, see :func:`.progress.reporting`) receives
-    :class:`.progress.Progress` reports, elapsed seconds counted from this call.
+    :class:`.progress.Progress` reports, elapsed seconds counted from this call, under
+    ``phase`` (default: what the solve is, see :func:`_phase`).
     """
     progress = progress or ambient_progress()
-    phase = _phase(model, relax, col_lo is not None or col_hi is not None)
+    phase = phase or _phase(model, relax, col_lo is not None or col_hi is not None)
     real = pulp_name(solver)
     if real == "HiGHS":
         t_call = time.perf_counter()

@@ -1,0 +1,58 @@
+"""A floor under the site costs: the build-out with transport left out.
+
+Whatever a plan lays in pipes, its sources and sinks alone — capture, storage, their
+capacities and timing, the targets, in each period what is captured is what is stored —
+form a plan of the build-out without transport (:func:`.formulation.build` with
+``transport=False``: every source joined to every sink at no cost). So the site costs of
+every plan (capture, storage and, in price mode, the revenue) are at least that model's
+optimum, and the row
+
+    Σ site cost terms ≥ floor
+
+is valid for the full MILP. Its LP relaxation needs it: the relaxation equips a fraction
+of a source and pays that fraction of its fixed cost, where the model without transport,
+small enough to solve as a MILP in a fraction of a second, pays for whole sources. On
+SoutheastUS 50 Mt/yr the LP bound rises from 4,823.6 to 5,043.1 $M/yr (optimum 5,140.7):
+the model without transport equips whole sources for 4,669.0, the capture cost of the
+optimal plan, where the relaxation spent 4,420.5 (benchmarks/README.md, "Session 5").
+
+The floor is the solver's *bound* on the model without transport, so it stays valid when
+that solve stops at its time limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ccusplan.optimize.formulation import Formulation, build
+from ccusplan.optimize.instance import Instance
+from ccusplan.optimize.pulp_backend import solve_model, to_pulp
+
+#: The blocks whose costs are the site costs (everything but pipes and flows).
+SITE_BLOCKS = ("capture_on", "capture_built", "capture", "sink_open", "wells", "injection")
+#: The floor is lowered by this share of its size, so that a plan whose site costs are
+#: the floor's to the last digit stays feasible within the solver's tolerances.
+SLACK = 1e-7
+
+
+def site_floor(inst: Instance, solver: str, time_limit_s: float,
+               threads: int | None = None) -> float | None:
+    """The bound on the site costs from the model without transport, or ``None`` if that
+    solve gave none (no bound in time, or infeasible: the full MILP then is too)."""
+    lp = build(inst, transport=False).lp
+    res = solve_model(to_pulp(lp), solver, time_limit_s=time_limit_s, mip_gap=1e-6,
+                      threads=threads, phase="site floor")
+    if res.status not in ("optimal", "feasible") or res.best_bound is None:
+        return None
+    return float(res.best_bound)
+
+
+def add_floor(form: Formulation, floor: float) -> None:
+    """Add ``Σ site cost terms ≥ floor`` (less a hair of slack) to ``form``."""
+    lp = form.lp
+    cols = np.concatenate([lp.blocks[b].ravel() for b in SITE_BLOCKS])
+    cost = lp.arrays()["c"][cols]
+    keep = cost != 0
+    lo = floor - SLACK * max(1.0, abs(floor))
+    lp.add_rows("site_floor", 1, [(np.zeros(int(keep.sum()), dtype=int), cols[keep], cost[keep])],
+                lo=lo)
