@@ -12,10 +12,16 @@ each relative gap (1 % and 0.01 %, i.e. ``mip_rel_gap`` 1e-2 and 1e-4):
 Each run is a fresh Python process, one at a time, after waiting for the machine to be
 idle; the machine-wide lock of ``foundation.py`` keeps two benchmark runners apart.
 
+Times to a gap vary from one HiGHS random seed to another by up to half (SoutheastUS 110
+Mt/yr to 0.01 % on SimCCS's MPS: 286–405 s over seeds 0–2), more than most formulation
+changes move them; so each formulation runs under the same seeds (``--seeds``, HiGHS's
+``random_seed``, set on every HiGHS instance of the run) and the table compares medians.
+A killed run resumes with ``--merge``: finished runs are kept in ``simccs.partial.json``.
+
 Usage::
 
-    .venv/bin/python benchmarks/simccs.py                      # everything, ~30 min
-    .venv/bin/python benchmarks/simccs.py --cases 50,price --repeats 2 --merge  # more repeats
+    .venv/bin/python benchmarks/simccs.py                      # everything, seeds 0-2, ~1 h
+    .venv/bin/python benchmarks/simccs.py --cases 50,price --seeds 3,4 --merge  # more seeds
     .venv/bin/python benchmarks/simccs.py --markdown-only      # simccs.md from the JSON
 
 Results: ``benchmarks/results/simccs.json`` (machine, then one record per run) and
@@ -53,12 +59,13 @@ FORMULATIONS = ("simccs", "ccusplan")
 
 # ======================================================================== worker side
 
-def run_simccs(case: str, gap: float, time_limit: float) -> dict:
+def run_simccs(case: str, gap: float, time_limit: float, seed: int) -> dict:
     """SimCCS's MPS read and solved by highspy."""
     import highspy
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", float(time_limit))
     t0 = time.perf_counter()
@@ -82,13 +89,15 @@ def run_simccs(case: str, gap: float, time_limit: float) -> dict:
     }
 
 
-def run_ccusplan(case: str, gap: float, time_limit: float, root: Path) -> dict:
-    """The imported case through ``ccusplan.optimize.run`` (build + warm start + MILP)."""
+def run_ccusplan(case: str, gap: float, time_limit: float, root: Path, seed: int) -> dict:
+    """The imported case through ``ccusplan.optimize.run`` (build, site floor, warm start,
+    MILP)."""
     import highspy
 
     from ccusplan.io import load
     from ccusplan.optimize import run
 
+    _seed_every_highs(highspy, seed)
     calls = _count_highs_runs(highspy)
     t0 = time.perf_counter()
     c, net = load(root / "cases" / CASES[case][1])
@@ -107,6 +116,17 @@ def run_ccusplan(case: str, gap: float, time_limit: float, root: Path) -> dict:
         "n_constraints": out.sizes["n_constraints"], "n_integer": out.sizes["n_binaries"],
         "solver": r.solver,
     }
+
+
+def _seed_every_highs(highspy, seed: int) -> None:
+    """HiGHS's ``random_seed`` on every instance made from here on (the run makes several)."""
+    original = highspy.Highs.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.setOptionValue("random_seed", seed)
+
+    highspy.Highs.__init__ = init
 
 
 def _count_highs_runs(highspy) -> list[dict]:
@@ -128,9 +148,10 @@ def _count_highs_runs(highspy) -> list[dict]:
 
 def _worker(task: dict) -> None:
     if task["formulation"] == "simccs":
-        res = run_simccs(task["case"], task["gap"], task["time_limit"])
+        res = run_simccs(task["case"], task["gap"], task["time_limit"], task["seed"])
     else:
-        res = run_ccusplan(task["case"], task["gap"], task["time_limit"], Path(task["root"]))
+        res = run_ccusplan(task["case"], task["gap"], task["time_limit"], Path(task["root"]),
+                           task["seed"])
     print(MARK + json.dumps({**task, **res}), flush=True)
 
 
@@ -157,20 +178,22 @@ def _run_all(args, root: Path, code: dict) -> dict:
     partial = RESULTS / "simccs.partial.json"
     doc = {"machine": fb.machine_info(), "code": code,
            "settings": {"time_limit_s": args.time_limit, "gaps": list(GAPS)}, "runs": []}
-    if args.merge and out.exists():
-        old = json.loads(out.read_text())
+    source = partial if partial.exists() else out
+    if args.merge and source.exists():
+        old = json.loads(source.read_text())
         doc["runs"] = old["runs"]
         doc["earlier"] = old.get("earlier", []) + [{"machine": old["machine"], "code": old["code"]}]
-    done = {(r["case"], r["gap"], r["formulation"]): r["repeat"] + 1 for r in doc["runs"]}
+    done = {(r["case"], r["gap"], r["formulation"], r.get("seed", 0)) for r in doc["runs"]}
     for case in args.cases:
         for gap in GAPS:
-            first = max(done.get((case, gap, f), 0) for f in FORMULATIONS)
-            for rep in range(first, first + args.repeats):
+            for seed in args.seeds:
                 for form in FORMULATIONS:
+                    if (case, gap, form, seed) in done:
+                        continue
                     busy, waited = fb.wait_until_idle(args.wait_idle)
-                    task = {"case": case, "gap": gap, "formulation": form, "repeat": rep,
+                    task = {"case": case, "gap": gap, "formulation": form, "seed": seed,
                             "time_limit": args.time_limit, "root": str(root)}
-                    print(f"{case:>5} gap {gap:g} {form:>8} #{rep + 1} (busy cores {busy}) ...",
+                    print(f"{case:>5} gap {gap:g} {form:>8} seed {seed} (busy cores {busy}) ...",
                           end=" ", flush=True)
                     rec = _spawn(task, root)
                     rec.update(busy_cores_before=busy, waited_s=round(waited, 1),
@@ -192,17 +215,24 @@ def _f(v, fmt="{:,.2f}"):
     return "–" if v is None else fmt.format(v)
 
 
-def _seconds(r: dict | None) -> str:
-    if r is None:
+def _times(runs: list[dict], **match) -> list[float]:
+    return sorted(r["solve_seconds"] for r in runs
+                  if all(r.get(k) == v for k, v in match.items())
+                  and r.get("solve_seconds") is not None and r.get("status") == "optimal")
+
+
+def _median(v: list[float]) -> float | None:
+    if not v:
+        return None
+    k = len(v) // 2
+    return v[k] if len(v) % 2 else (v[k - 1] + v[k]) / 2
+
+
+def _spread(v: list[float]) -> str:
+    if not v:
         return "–"
-    return f"{r['solve_seconds']:,.1f} ({_f(r.get('solve_cpu_seconds'), '{:,.1f}')})"
-
-
-def _best(runs: list[dict], **match) -> dict | None:
-    """The fastest of the repeats matching ``match`` (the usual estimator on a shared machine)."""
-    rs = [r for r in runs if all(r.get(k) == v for k, v in match.items())
-          and r.get("solve_seconds") is not None]
-    return min(rs, key=lambda r: r["solve_seconds"]) if rs else None
+    rng = f" [{v[0]:,.1f}–{v[-1]:,.1f}]" if len(v) > 1 else ""
+    return f"{_median(v):,.1f}{rng}"
 
 
 def results_markdown(doc: dict) -> str:
@@ -210,43 +240,51 @@ def results_markdown(doc: dict) -> str:
     lines = ["# SimCCS's formulation vs ccusplan's (SoutheastUS, HiGHS)", "",
              "Generated by `benchmarks/simccs.py` from `simccs.json`; see the script's docstring.",
              ""]
-    head = ["case", "formulation", "variables (integer)", "constraints", "build s",
-            "to 1 % gap s (CPU s)", "to 0.01 % gap s (CPU s)", "status at 0.01 %",
-            "objective at 0.01 % $M/yr", "SimCCS published"]
+    head = ["case", "gap", "seeds", "SimCCS MPS s, median [min–max]",
+            "ccusplan s, median [min–max]", "ccusplan / SimCCS (medians)",
+            "ccusplan faster on seeds", "objective $M/yr (ccusplan, SimCCS)", "SimCCS published"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in [c for c in CASES if any(r["case"] == c for r in runs)]:
-        for form in FORMULATIONS:
-            fast = _best(runs, case=case, formulation=form, gap=GAPS[0])
-            opt = _best(runs, case=case, formulation=form, gap=GAPS[1])
-            any_ = opt or fast
-            if any_ is None:
+        for gap in GAPS:
+            t = {f: _times(runs, case=case, gap=gap, formulation=f) for f in FORMULATIONS}
+            if not any(t.values()):
                 continue
+            seeds = sorted({r.get("seed", 0) for r in runs if r["case"] == case and r["gap"] == gap})
+            by_seed = {f: {r.get("seed", 0): r for r in runs if r["case"] == case
+                           and r["gap"] == gap and r["formulation"] == f} for f in FORMULATIONS}
+            both = [sd for sd in seeds if all(by_seed[f].get(sd, {}).get("solve_seconds")
+                                              is not None for f in FORMULATIONS)]
+            wins = sum(by_seed["ccusplan"][sd]["solve_seconds"] < by_seed["simccs"][sd]["solve_seconds"]
+                       for sd in both)
+            med = {f: _median(t[f]) for f in FORMULATIONS}
+            ratio = _f(med["ccusplan"] / med["simccs"], "{:.2f}") \
+                if med["ccusplan"] and med["simccs"] else "–"
+            objs = {f: min((r["objective"] for r in by_seed[f].values()
+                            if r.get("objective") is not None), default=None) for f in FORMULATIONS}
             lines.append("| " + " | ".join([
-                case if case == "price" else f"{case} Mt/yr", form,
-                f"{any_['n_variables']:,} ({any_['n_integer']:,})", f"{any_['n_constraints']:,}",
-                _f(any_["build_seconds"]),
-                _seconds(fast), _seconds(opt),
-                (opt or {}).get("status", "–"),
-                _f(opt and opt["objective"], "{:,.3f}"),
+                case if case == "price" else f"{case} Mt/yr", f"{gap * 100:g} %",
+                ", ".join(map(str, seeds)), _spread(t["simccs"]), _spread(t["ccusplan"]), ratio,
+                f"{wins} of {len(both)}",
+                f"{_f(objs['ccusplan'], '{:,.3f}')}, {_f(objs['simccs'], '{:,.3f}')}",
                 f"{CASES[case][2]:,.3f}"]) + " |")
-    note = ("*build s*: SimCCS — highspy reading the MPS file; ccusplan — reading the case and "
-            "network and building the model (`run()`'s `build_seconds`). *to … gap s*: solve "
-            "wall time with `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its LP-support "
-            "warm start), fastest of the repeats, with the CPU time of the solving process in "
-            "brackets (HiGHS's branch-and-bound runs on one thread, so CPU time is what a run "
-            "costs when other processes share the cores, which they did: see *busy cores "
-            "before*). A status *feasible* hit the time limit "
-            f"({doc['settings']['time_limit_s']:g} s). *B&B nodes* and *simplex iterations* "
-            "(ccusplan: of all its HiGHS runs, nodes of the final MILP) do not depend on the "
-            "load.")
+    note = ("*s*: solve wall time to `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its site "
+            "floor and LP-support warm start; SimCCS's is highspy on the MPS file), over HiGHS "
+            "random seeds; runs that did not finish (status other than optimal) are left out "
+            "of the medians. *ccusplan faster on seeds*: seeds on which ccusplan took less time "
+            "than SimCCS's MPS. A status *feasible* hit the time limit "
+            f"({doc['settings']['time_limit_s']:g} s). Model sizes, CPU seconds, B&B nodes and "
+            "simplex iterations (ccusplan: of all its HiGHS runs, nodes of the final MILP; these "
+            "do not depend on the load) are in the table of every run.")
     lines += ["", note, "", "## Every run", ""]
-    head = ["case", "gap", "formulation", "repeat", "build s", "solve s", "solve CPU s", "status",
-            "objective", "best bound", "final gap", "B&B nodes", "simplex iterations",
-            "busy cores before"]
+    head = ["case", "gap", "formulation", "seed", "variables (integer)", "constraints",
+            "build s", "solve s", "solve CPU s", "status", "objective", "best bound",
+            "final gap", "B&B nodes", "simplex iterations", "busy cores before"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in runs:
+        size = (f"{r['n_variables']:,} ({r['n_integer']:,})", f"{r['n_constraints']:,}") \
+            if r.get("n_variables") is not None else ("–", "–")
         lines.append("| " + " | ".join([
-            r["case"], f"{r['gap']:g}", r["formulation"], str(r["repeat"] + 1),
+            r["case"], f"{r['gap']:g}", r["formulation"], str(r.get("seed", 0)), *size,
             _f(r.get("build_seconds")), _f(r.get("solve_seconds"), "{:,.1f}"),
             _f(r.get("solve_cpu_seconds"), "{:,.1f}"),
             str(r.get("status")), _f(r.get("objective"), "{:,.3f}"),
@@ -269,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", default="50,110,price", help="comma list of 50, 110, price")
     ap.add_argument("--time-limit", type=float, default=600.0, help="seconds per run")
-    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--seeds", default="0,1,2", help="HiGHS random seeds, comma list")
     ap.add_argument("--wait-idle", type=float, default=300.0,
                     help="wait up to this long before each run for the machine to be idle")
     ap.add_argument("--snapshot", default="HEAD",
@@ -287,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         (RESULTS / "simccs.md").write_text(results_markdown(doc))
         return 0
     args.cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    try:
+        args.seeds = [int(v) for v in args.seeds.split(",") if v.strip()]
+    except ValueError:
+        ap.error(f"--seeds: expected a comma list of integers, got {args.seeds!r}")
     unknown = set(args.cases) - CASES.keys()
     if unknown:
         ap.error(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(CASES)}")
