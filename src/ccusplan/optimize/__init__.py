@@ -72,16 +72,19 @@ def run(case: Case, network: Network, solver: str | None = None,
 
     t1 = time.perf_counter()
     clocked = _clocked(progress, t1)
+    floor = None
     if (cfg.site_floor if site_floor is None else site_floor) and model.has_integers:
         with reporting(clocked):
             floor = site_floor_of(inst, solver, SITE_FLOOR_SHARE * limit, threads)
-        if floor is not None:
-            add_floor(form, floor)
     warm = WarmStart(None, None)
     if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
         with reporting(clocked):
             warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap,
-                                    threads)
+                                    threads, floor=floor)
+    elif floor is not None:
+        add_floor(form, floor)
+    if floor is not None:
+        model = to_pulp(form.lp)  # with the floor's row
     spent = time.perf_counter() - t1
     budget = max(limit - spent - warm.overhead_seconds, 0.1)
     result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,

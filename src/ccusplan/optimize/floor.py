@@ -47,12 +47,22 @@ def site_floor(inst: Instance, solver: str, time_limit_s: float,
     return float(res.best_bound)
 
 
-def add_floor(form: Formulation, floor: float) -> None:
-    """Add ``Σ site cost terms ≥ floor`` (less a hair of slack) to ``form``."""
+def _site_columns(form: Formulation) -> tuple[np.ndarray, np.ndarray]:
+    """The site blocks' columns with a cost, and their costs."""
     lp = form.lp
     cols = np.concatenate([lp.blocks[b].ravel() for b in SITE_BLOCKS])
     cost = lp.arrays()["c"][cols]
-    keep = cost != 0
+    return cols[cost != 0], cost[cost != 0]
+
+
+def site_cost(form: Formulation, x: np.ndarray) -> float:
+    """The site costs of column values ``x`` (what the floor bounds)."""
+    cols, cost = _site_columns(form)
+    return float(cost @ x[cols])
+
+
+def add_floor(form: Formulation, floor: float) -> None:
+    """Add ``Σ site cost terms ≥ floor`` (less a hair of slack) to ``form``."""
+    cols, cost = _site_columns(form)
     lo = floor - SLACK * max(1.0, abs(floor))
-    lp.add_rows("site_floor", 1, [(np.zeros(int(keep.sum()), dtype=int), cols[keep], cost[keep])],
-                lo=lo)
+    form.lp.add_rows("site_floor", 1, [(np.zeros(len(cols), dtype=int), cols, cost)], lo=lo)

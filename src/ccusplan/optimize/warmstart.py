@@ -33,9 +33,10 @@ from itertools import pairwise
 import networkx as nx
 import numpy as np
 
+from ccusplan.optimize.floor import add_floor, site_cost
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
-from ccusplan.optimize.pulp_backend import PulpModel, solve_model
+from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 
 FLOW_TOL = 1e-6
 
@@ -66,21 +67,37 @@ class WarmStart:
 
 def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver: str,
                      time_limit_s: float, mip_gap: float,
-                     threads: int | None = None) -> WarmStart:
-    """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time)."""
+                     threads: int | None = None, floor: float | None = None) -> WarmStart:
+    """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time).
+
+    With a site ``floor`` (:mod:`.floor`), whose row ``form`` gets here (``model`` must
+    then be made anew), the restricted MILPs take the union of the supports of the LP
+    relaxation without and with that row: the row lifts the bound, but the relaxation can
+    meet it in many ways, and its support alone led the Shandong case to a worse first
+    plan (14,419.9 against 14,396.4 MUSD) where it led SoutheastUS 50 Mt/yr to a better
+    one (5,140.8 against 5,149.5; benchmarks/README.md, "Session 5")."""
     deadline = time.perf_counter() + time_limit_s
     lp = form.lp
     relaxed = solve_model(model, solver, relax=True, time_limit_s=time_limit_s, threads=threads)
+    if floor is not None:
+        add_floor(form, floor)
+        model = to_pulp(lp)
     if relaxed.x is None or relaxed.status != "optimal":
         return WarmStart(None, None, relaxed.overhead_seconds)
     # what the solver may use of the time left, after handing it the model again
     left = lambda: max(deadline - time.perf_counter() - relaxed.overhead_seconds, 0.1)  # noqa: E731
+    solutions, bound = [relaxed.x], relaxed.objective
+    if floor is not None and site_cost(form, relaxed.x) < floor:
+        lifted = solve_model(model, solver, relax=True, time_limit_s=left(), threads=threads)
+        if lifted.x is not None and lifted.status == "optimal":
+            solutions.append(lifted.x)
+            bound = lifted.objective
     rounded = _rounded_up(model, relaxed.x, solver, left(), threads)
     b = lp.blocks
-    flow = (relaxed.x[b["flow_fwd"]] + relaxed.x[b["flow_rev"]]).max(axis=1)
-    support = flow > FLOW_TOL
-    sites = (relaxed.x[b["capture"]].max(axis=1) > FLOW_TOL,
-             relaxed.x[b["injection"]].max(axis=1) > FLOW_TOL)
+    support = np.logical_or.reduce([(x[b["flow_fwd"]] + x[b["flow_rev"]]).max(axis=1) > FLOW_TOL
+                                    for x in solutions])
+    sites = tuple(np.logical_or.reduce([x[b[name]].max(axis=1) > FLOW_TOL for x in solutions])
+                  for name in ("capture", "injection"))
     best, before = rounded, None
     for open_, only in ((support, sites), (support | _connections(inst, support), None)):
         hi = _restricted_hi(inst, form, open_, only)
@@ -94,7 +111,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         if deadline - time.perf_counter() <= 0.1:
             break
         before = hi
-    return WarmStart(best, relaxed.objective, relaxed.overhead_seconds)
+    return WarmStart(best, bound, relaxed.overhead_seconds)
 
 
 def _restricted_hi(inst: Instance, form: Formulation, open_: np.ndarray,
