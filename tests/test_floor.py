@@ -19,6 +19,7 @@ from test_directed import CLASSES, NO_DISCOUNT, _networks
 from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.floor import SITE_BLOCKS, add_floor, site_floor
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
+from ccusplan.optimize.warmstart import lp_support_start
 
 
 def _fixed_or_variable(tmp_path: Path, target_mtpa: float = 12.0, reachable: bool = True) -> Path:
@@ -117,3 +118,18 @@ def test_floor_keeps_the_optimum(net, n_periods):
     add_floor(floored, floor)
     out = solve_model(to_pulp(floored.lp), "highs", mip_gap=0.0)
     assert out.objective == pytest.approx(best.objective, rel=1e-6, abs=1e-6)
+
+
+def test_warm_start_reports_the_lifted_bound(tmp_path):
+    """The warm start solves the LP relaxation without the floor's row (12 MUSD on the
+    hand case) and, since those site costs are below the floor, again with it (18): the
+    bound it hands on is the lifted one, and its plan is the optimum."""
+    inst = prepare(*load_case(_fixed_or_variable(tmp_path)))
+    form = build(inst)
+    plain = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0)
+    assert plain.lp_bound == pytest.approx(12.0, abs=1e-6)
+    form = build(inst)
+    lifted = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0, floor=18.0)
+    assert "site_floor" in form.lp.row_blocks
+    assert lifted.lp_bound == pytest.approx(18.0, abs=1e-5)
+    assert form.lp.arrays()["c"] @ lifted.x == pytest.approx(18.0, abs=1e-5)

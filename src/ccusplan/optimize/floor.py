@@ -12,9 +12,11 @@ optimum, and the row
 is valid for the full MILP. Its LP relaxation needs it: the relaxation equips a fraction
 of a source and pays that fraction of its fixed cost, where the model without transport,
 small enough to solve as a MILP in a fraction of a second, pays for whole sources. On
-SoutheastUS 50 Mt/yr the LP bound rises from 4,823.6 to 5,043.1 $M/yr (optimum 5,140.7):
-the model without transport equips whole sources for 4,669.0, the capture cost of the
-optimal plan, where the relaxation spent 4,420.5 (benchmarks/README.md, "Session 5").
+SoutheastUS 50 Mt/yr the relaxation's site costs are 4,615.3 $M/yr, the floor 4,856.5,
+and the LP bound rises from 4,823.6 to 5,030.3 (optimum 5,140.7); on the Shandong case
+from 14,054.0 to 14,144.2 MUSD (benchmarks/README.md, "Session 5"). Where the relaxation
+already pays more than the floor for its sites (SoutheastUS in price mode) the row
+changes nothing.
 
 The floor is the solver's *bound* on the model without transport, so it stays valid when
 that solve stops at its time limit.
