@@ -81,10 +81,10 @@ def run(case: Case, network: Network, solver: str | None = None,
         with reporting(clocked):
             warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap,
                                     threads, floor=floor)
+        model = warm.model or model  # with the floor's row
     elif floor is not None:
         add_floor(form, floor)
-    if floor is not None:
-        model = to_pulp(form.lp)  # with the floor's row
+        model = to_pulp(form.lp)
     spent = time.perf_counter() - t1
     budget = max(limit - spent - warm.overhead_seconds, 0.1)
     result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,

@@ -63,6 +63,7 @@ class WarmStart:
     x: np.ndarray | None       # column values of a feasible plan, if one was found
     lp_bound: float | None     # the LP relaxation's optimum: a valid bound for the MILP
     overhead_seconds: float = 0.0  # per solve, outside the solver's clock (model hand-over)
+    model: PulpModel | None = None  # the model solved last (with the floor's row, if given)
 
 
 def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver: str,
@@ -83,7 +84,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         add_floor(form, floor)
         model = to_pulp(lp)
     if relaxed.x is None or relaxed.status != "optimal":
-        return WarmStart(None, None, relaxed.overhead_seconds)
+        return WarmStart(None, None, relaxed.overhead_seconds, model)
     # what the solver may use of the time left, after handing it the model again
     left = lambda: max(deadline - time.perf_counter() - relaxed.overhead_seconds, 0.1)  # noqa: E731
     solutions, bound = [relaxed.x], relaxed.objective
@@ -111,7 +112,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         if deadline - time.perf_counter() <= 0.1:
             break
         before = hi
-    return WarmStart(best, bound, relaxed.overhead_seconds)
+    return WarmStart(best, bound, relaxed.overhead_seconds, model)
 
 
 def _restricted_hi(inst: Instance, form: Formulation, open_: np.ndarray,
