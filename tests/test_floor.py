@@ -133,3 +133,12 @@ def test_warm_start_reports_the_lifted_bound(tmp_path):
     assert "site_floor" in form.lp.row_blocks
     assert lifted.lp_bound == pytest.approx(18.0, abs=1e-5)
     assert form.lp.arrays()["c"] @ lifted.x == pytest.approx(18.0, abs=1e-5)
+
+
+def test_a_floor_the_relaxation_meets_is_left_out(tmp_path):
+    """A floor of 10 MUSD under the relaxation's 12 cuts nothing off: no row."""
+    inst = prepare(*load_case(_fixed_or_variable(tmp_path)))
+    form = build(inst)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0, floor=10.0)
+    assert "site_floor" not in form.lp.row_blocks
+    assert warm.lp_bound == pytest.approx(12.0, abs=1e-6)

@@ -23,8 +23,9 @@ from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most.
 WARM_START_SHARE = 0.4
-#: Share of the time limit the site floor (the model without transport) may use at most.
-SITE_FLOOR_SHARE = 0.05
+#: Share of the time limit the site floor (the model without transport) may use at most
+#: (its bound at the limit is still a floor).
+SITE_FLOOR_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def run(case: Case, network: Network, solver: str | None = None,
         with reporting(clocked):
             warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap,
                                     threads, floor=floor)
-        model = warm.model or model  # with the floor's row
+        model = warm.model or model  # with the floor's row, if it cut the LP relaxation
     elif floor is not None:
         add_floor(form, floor)
         model = to_pulp(form.lp)
