@@ -90,8 +90,7 @@ def run_simccs(case: str, gap: float, time_limit: float, seed: int) -> dict:
 
 
 def run_ccusplan(case: str, gap: float, time_limit: float, root: Path, seed: int) -> dict:
-    """The imported case through ``ccusplan.optimize.run`` (build, site floor, warm start,
-    MILP)."""
+    """The imported case through ``ccusplan.optimize.run``, as ``ccusplan solve`` does it."""
     import highspy
 
     from ccusplan.io import load
@@ -267,8 +266,9 @@ def results_markdown(doc: dict) -> str:
                 f"{wins} of {len(both)}",
                 f"{_f(objs['ccusplan'], '{:,.3f}')}, {_f(objs['simccs'], '{:,.3f}')}",
                 f"{CASES[case][2]:,.3f}"]) + " |")
-    note = ("*s*: solve wall time to `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's includes its site "
-            "floor and LP-support warm start; SimCCS's is highspy on the MPS file), over HiGHS "
+    note = ("*s*: solve wall time to `mip_rel_gap` 1e-2 and 1e-4 (ccusplan's is what `ccusplan "
+            "solve` does at the commit below, build excluded; SimCCS's is highspy on the MPS "
+            "file), over HiGHS "
             "random seeds; runs that did not finish (status other than optimal) are left out "
             "of the medians. *ccusplan faster on seeds*: seeds on which ccusplan took less time "
             "than SimCCS's MPS. A status *feasible* hit the time limit "

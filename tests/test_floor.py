@@ -78,8 +78,10 @@ def test_no_floor_when_the_sites_cannot_meet_the_target(tmp_path):
 
 
 def test_run_reports_the_same_optimum_with_and_without_floor(tmp_path, solver):
+    """``site_floor=True`` adds the row (it is off by default) and keeps the optimum."""
+    assert not load_case(_fixed_or_variable(tmp_path))[0].solver.site_floor
     case = _fixed_or_variable(tmp_path)
-    with_floor = run(*load_case(case), solver=solver, mip_gap=0.0)
+    with_floor = run(*load_case(case), solver=solver, mip_gap=0.0, site_floor=True)
     without = run(*load_case(case), solver=solver, mip_gap=0.0, site_floor=False)
     assert "site_floor" in with_floor.formulation.lp.row_blocks
     assert "site_floor" not in without.formulation.lp.row_blocks

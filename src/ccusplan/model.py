@@ -166,8 +166,10 @@ class Solver(_Strict):
     threads: Annotated[int, Field(ge=1)] | None = None
     warm_start: bool = True
     """Start branch-and-bound from the LP-support heuristic's plan (optimize.warmstart)."""
-    site_floor: bool = True
-    """Bound the site costs from below by the optimum without transport (optimize.floor)."""
+    site_floor: bool = False
+    """Bound the site costs from below by the optimum without transport (optimize.floor).
+    Off by default: it sped the Shandong case up and slowed SoutheastUS imports down
+    (benchmarks/README.md, "Session 5")."""
 
 
 class Candidates(_Strict):
