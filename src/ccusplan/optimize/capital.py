@@ -49,7 +49,7 @@ def capital_operating(inst: Instance, form: Formulation, x: np.ndarray,
     b = form.lp.blocks
     c = capital_costs(inst, form) * x
     blocks = {"capture": ("capture_on", "capture_built"),
-              "transport": tuple(n for pair in form.pipe_blocks for n in pair),
+              "transport": form.pipe_block_names,
               "storage": ("sink_open", "wells")}
     out = {}
     for part in PARTS:

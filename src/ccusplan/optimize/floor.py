@@ -26,12 +26,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ccusplan.optimize.formulation import Formulation, build
+from ccusplan.optimize.formulation import (
+    CAPTURE_BLOCKS,
+    STORAGE_BLOCKS,
+    Formulation,
+    build,
+)
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 #: The blocks whose costs are the site costs (everything but pipes and flows).
-SITE_BLOCKS = ("capture_on", "capture_built", "capture", "sink_open", "wells", "injection")
+SITE_BLOCKS = CAPTURE_BLOCKS + STORAGE_BLOCKS
 #: The floor is lowered by this share of its size, so that a plan whose site costs are
 #: the floor's to the last digit stays feasible within the solver's tolerances.
 SLACK = 1e-7

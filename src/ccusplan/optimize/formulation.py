@@ -45,6 +45,11 @@ import numpy as np
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import LinearProgram
 
+#: The blocks whose costs are capture's, and storage's (with a price's revenue): together
+#: the site costs; everything else is transport.
+CAPTURE_BLOCKS = ("capture_on", "capture_built", "capture")
+STORAGE_BLOCKS = ("sink_open", "wells", "injection")
+
 
 @dataclass(frozen=True)
 class Formulation:
@@ -53,6 +58,11 @@ class Formulation:
     #: (pipes block, sized capacity block) per direction a pipe is laid for: one
     #: (undirected) over several periods, two (from→to, to→from) in a single period
     pipe_blocks: tuple[tuple[str, str], ...] = (("pipes", "pipe_size"),)
+
+    @property
+    def pipe_block_names(self) -> tuple[str, ...]:
+        """Every pipes and sized capacity block, of every direction."""
+        return tuple(name for pair in self.pipe_blocks for name in pair)
 
     def pipes(self, x: np.ndarray) -> np.ndarray:
         """(O, T) pipes of each option in service, both directions together."""

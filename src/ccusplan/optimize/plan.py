@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ccusplan.optimize.formulation import Formulation
+from ccusplan.optimize.formulation import CAPTURE_BLOCKS, STORAGE_BLOCKS, Formulation
 from ccusplan.optimize.instance import Instance
 
 TOL = 1e-6
@@ -166,8 +166,8 @@ def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, 
 
     revenue = -(inst.price_usd_per_t * inst.weight_years) * x[b["injection"]].sum(axis=0) + 0.0
     return {
-        "capture": part("capture_on", "capture_built", "capture"),
-        "transport": part(*(n for pair in form.pipe_blocks for n in pair), "flow_fwd", "flow_rev"),
-        "storage": part("sink_open", "wells", "injection") - revenue,
+        "capture": part(*CAPTURE_BLOCKS),
+        "transport": part(*form.pipe_block_names, "flow_fwd", "flow_rev"),
+        "storage": part(*STORAGE_BLOCKS) - revenue,
         "revenue": revenue,
     }
