@@ -351,6 +351,8 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
     console.print(f"model: {s['n_variables']:,} variables ({s['n_binaries']:,} integer), "
                   f"{s['n_constraints']:,} constraints; build {s['build_seconds']:.2f} s, "
                   f"solve {s['solve_seconds']:.2f} s")
+    if (late := outcome.overrun_note) is not None:
+        console.print(f"note: {late}")
     if (r := s.get("reduction")) is not None:
         console.print(f"reduction: {r['sources_before']:,} sources → {r['sources_after']:,} "
                       f"({r['sources_in_hubs']:,} merged into {r['hubs']:,} hubs), corridors "

@@ -23,6 +23,10 @@ from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most.
 WARM_START_SHARE = 0.4
+#: A solve may end this share of its time limit late (and at least OVERRUN_MIN_S seconds)
+#: before ccusplan says so: HiGHS checks its clock between steps, not within them.
+OVERRUN_TOLERANCE = 0.05
+OVERRUN_MIN_S = 5.0
 #: Share of the time limit the site floor (the model without transport) may use at most
 #: (its bound at the limit is still a floor).
 SITE_FLOOR_SHARE = 0.02
@@ -36,6 +40,13 @@ class Outcome:
     plan: Plan | None
     build_seconds: float
     diagnosis: list[str]
+    time_limit_s: float | None = None  # the limit the solve was given
+
+    @property
+    def overrun_note(self) -> str | None:
+        """A note when the solve ran past its time limit by more than
+        :data:`OVERRUN_TOLERANCE` of it (and more than :data:`OVERRUN_MIN_S`); else ``None``."""
+        return overrun_note(self.result.solve_seconds, self.time_limit_s)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -95,7 +106,20 @@ def run(case: Case, network: Network, solver: str | None = None,
         clocked(Progress("done", 0.0, result.objective, result.best_bound, result.mip_gap))
     plan = read_plan(inst, form, result.x) if result.x is not None else None
     diagnosis = diagnose(inst) if result.status == "infeasible" else []
-    return Outcome(inst, form, result, plan, build_seconds, diagnosis)
+    return Outcome(inst, form, result, plan, build_seconds, diagnosis, limit)
+
+
+def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None:
+    """What to tell the user when a solve ran past its time limit, or ``None`` when it
+    ended within :data:`OVERRUN_TOLERANCE` of the limit or :data:`OVERRUN_MIN_S` seconds
+    of it (benchmarks/README.md, "Session 6": 248 s for a 120 s limit)."""
+    if time_limit_s is None:
+        return None
+    late = solve_seconds - time_limit_s
+    if late <= max(OVERRUN_TOLERANCE * time_limit_s, OVERRUN_MIN_S):
+        return None
+    return (f"the solve ran {late:.0f} s past its {time_limit_s:g} s time limit (HiGHS 1.15.1 "
+            'does not check the clock in one of its root heuristics; README, "Time limits")')
 
 
 def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
@@ -115,4 +139,4 @@ def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
     return replace(result, best_bound=bound, mip_gap=gap)
 
 
-__all__ = ["Instance", "Outcome", "Plan", "build", "prepare", "run"]
+__all__ = ["Instance", "Outcome", "Plan", "build", "overrun_note", "prepare", "run"]

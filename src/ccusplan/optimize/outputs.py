@@ -76,6 +76,7 @@ def summary(outcome: Outcome) -> dict:
         "corridors_generated": bool(inst.network.corridors.attrs.get("generated", False)),
         "reduction": inst.reduction.summary() if inst.reduction is not None else None,
         "diagnosis": outcome.diagnosis,
+        "time_limit_s": outcome.time_limit_s,
         "units": (f"money in {objective_unit(inst)}"
                   + ("" if is_annual(inst) else ", at the first period's start year")
                   + "; flows in Mt/yr"),
