@@ -118,8 +118,9 @@ def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None
     late = solve_seconds - time_limit_s
     if late <= max(OVERRUN_TOLERANCE * time_limit_s, OVERRUN_MIN_S):
         return None
-    return (f"the solve ran {late:.0f} s past its {time_limit_s:g} s time limit (HiGHS 1.15.1 "
-            'does not check the clock in one of its root heuristics; README, "Time limits")')
+    return (f"the solve ran {late:.0f} s past its {time_limit_s:g} s time limit (the solver "
+            'checks the clock between steps, and one HiGHS heuristic runs for minutes on '
+            'large models; README, "Time limits")')
 
 
 def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
