@@ -9,7 +9,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from hypothesis import given, settings
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from test_directed import CLASSES, NO_DISCOUNT, _networks
 
 from ccusplan.optimize import build, prepare, run
-from ccusplan.optimize.floor import SITE_BLOCKS, add_floor, site_floor
+from ccusplan.optimize.floor import add_floor, site_cost, site_floor
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 from ccusplan.optimize.warmstart import lp_support_start
 
@@ -89,12 +88,6 @@ def test_run_reports_the_same_optimum_with_and_without_floor(tmp_path, solver):
     assert without.result.objective == pytest.approx(18.0, abs=1e-6)
 
 
-def _site_cost(form, x) -> float:
-    c = form.lp.arrays()["c"]
-    cols = np.concatenate([form.lp.blocks[b].ravel() for b in SITE_BLOCKS])
-    return float(c[cols] @ x[cols])
-
-
 @settings(max_examples=30, deadline=None)
 @given(_networks(), st.sampled_from([1, 2]))
 def test_floor_keeps_the_optimum(net, n_periods):
@@ -115,7 +108,7 @@ def test_floor_keeps_the_optimum(net, n_periods):
     if best.objective is None:
         return
     assert floor is not None
-    assert _site_cost(plain, best.x) >= floor - 1e-6 * max(1.0, abs(floor))
+    assert site_cost(plain, best.x) >= floor - 1e-6 * max(1.0, abs(floor))
     floored = build(inst)
     add_floor(floored, floor)
     out = solve_model(to_pulp(floored.lp), "highs", mip_gap=0.0)
