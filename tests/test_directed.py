@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from hypothesis import given, settings
@@ -19,6 +20,10 @@ NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 CLASSES = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},
            {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6,
             "capex_musd_per_unit_per_mtpa": 0.05}]
+#: sized classes alone, as SimCCS's trends: corridors without existing capacity are
+#: bare, their flows the pipes' sized capacity (no flow columns)
+SIZED = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 0.8,
+          "capex_musd_per_unit_per_mtpa": 0.12}, CLASSES[1]]
 
 
 def _objective(inst, directed):
@@ -101,22 +106,34 @@ def _networks(draw):
     junctions = [{"id": ids[i], "lon": pos[i][0], "lat": pos[i][1]} for i in range(n_src + n_snk, n)]
     price = draw(st.sampled_from([None, 35.0]))
     target = None if price else min(sum(caps), sum(injs)) * draw(st.sampled_from([0.3, 0.7, 1.0]))
-    return sources, sinks, junctions, corridors, target, price
+    classes = draw(st.sampled_from([CLASSES, SIZED]))
+    return sources, sinks, junctions, corridors, target, price, classes
 
 
 @settings(max_examples=40, deadline=None)
 @given(_networks())
 def test_directed_optimum_equals_undirected(net):
-    sources, sinks, junctions, corridors, target, price = net
+    sources, sinks, junctions, corridors, target, price, classes = net
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        write_network(tmp / "net", sources, sinks, corridors, junctions or None, CLASSES)
+        write_network(tmp / "net", sources, sinks, corridors, junctions or None, classes)
         case = write_case(tmp / "case.toml", "net", [2025],
                           target=None if target is None else [target], price=price,
                           finance=NO_DISCOUNT)
         inst = prepare(*load_case(case))
-    _, directed = _objective(inst, True)
+    form, directed = _objective(inst, True)
     _, undirected = _objective(inst, False)
+    bare = (inst.cor_existing_mtpa == 0).sum() if classes is SIZED else 0
+    assert form.lp.blocks["flow_fwd"].shape[0] == len(corridors) - bare
     assert directed.status == undirected.status
     if undirected.objective is not None:
         assert directed.objective == pytest.approx(undirected.objective, rel=1e-7, abs=1e-6)
+        # the flows read back from the plan balance capture and injection at every node
+        x, b = directed.x, form.lp.blocks
+        fwd, rev = form.flows(x)[:, :, 0]
+        out = np.zeros(len(inst.node_ids))
+        np.add.at(out, inst.cor_from, fwd - rev)
+        np.add.at(out, inst.cor_to, rev - fwd)
+        np.add.at(out, inst.src_node, -x[b["capture"]][:, 0])
+        np.add.at(out, inst.snk_node, x[b["injection"]][:, 0])
+        np.testing.assert_allclose(out, 0.0, atol=1e-6)

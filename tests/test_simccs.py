@@ -251,15 +251,19 @@ def _check_against_simccs(out, published: Path):
 @pytest.mark.parametrize("solver", ["highs", pytest.param("cbc", marks=pytest.mark.slow)])
 def test_southeastus_50_reproduces_simccs(seus, solver):
     """SimCCS/CPLEX: 5,140.68646722 $M/yr, within CPLEX's 1e-4 gap of the proven optimum
-    5,140.65907369; sources 2, 6, 16, 17 and sinks 4, 5, 7, with the same capture
-    (4,669.03817) and storage (196.38709) costs. (HiGHS ~40 s, CBC ~100 s on 2 cores.)"""
+    5,140.65907369; sources 2, 6, 16, 17 and sinks 4, 5, 7, capture 4,669.03817 and
+    storage 196.38709. Plans within the gap share those sites but may split the capture
+    among them differently (one run: 4,669.39 on capture, 0.36 more, and that much less
+    on transport), so each part is held to SimCCS's within the gap, 1e-4 of the total.
+    (HiGHS ~50 s, CBC ~100 s on 2 cores.)"""
     _, case, net = seus["cap-50"]
     out = run(case, net, solver=solver)
     sol = _check_against_simccs(out, SEUS / "capScenario/Results/50MTyr/solution.csv")
     assert out.result.objective >= 5140.659 - 1e-3
-    parts = out.plan.npv_musd
-    assert parts["capture"] == pytest.approx(sol["head"]["Capture Cost ($M/yr)"], rel=1e-6)
-    assert parts["storage"] == pytest.approx(sol["head"]["Storage Cost ($M/yr)"], rel=1e-6)
+    parts, head = out.plan.npv_musd, sol["head"]
+    within = 1e-4 * head["Total Cost ($M/yr)"]
+    for part in ("capture", "transport", "storage"):
+        assert parts[part] == pytest.approx(head[f"{part.title()} Cost ($M/yr)"], abs=within)
     assert sorted(out.plan.sources["source_id"]) == sorted("S" + sol["sources"]["Source"])
     assert sorted(out.plan.sinks["sink_id"]) == sorted("K" + sol["sinks"]["Sink"])
 

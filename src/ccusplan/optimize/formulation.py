@@ -12,7 +12,7 @@ block              shape      meaning
 ``pipe_size``      (S, T)     Mt/yr of sized capacity of sized option o
 ``pipes_rev``      (O, T)     single period only: pipes laid to→from (see below)
 ``pipe_size_rev``  (S, T)     single period only: their sized capacity
-``flow_fwd/rev``   (E, T)     Mt/yr on corridor e, from→to / to→from
+``flow_fwd/rev``   (E', T)    Mt/yr on corridor e, from→to / to→from (see below)
 ``sink_open``      (K, T)     sink k open (binary, in service)
 ``wells``          (W, T)     wells at sink k (integer; sinks with a well rate)
 ``injection``      (K, T)     Mt/yr injected at sink k
@@ -33,6 +33,15 @@ direction's flow now has its own variable upper bounds on the pipe integers, fro
 the solver derives stronger flow-cover cuts (SimCCS's per-arc form; SoutheastUS 110 Mt/yr
 to 0.01 %: 507 → 294 s, benchmarks/README.md). Over several periods a pipe may carry
 CO2 either way in different periods, so pipes stay undirected there.
+
+Bare corridors (directed pipes). A corridor with no existing capacity whose options are
+all sized carries each way exactly the sized capacity laid that way (capacity beyond the
+flow only costs more), so its flows are not columns: the balance rows take the
+``pipe_size`` columns themselves, which also carry the corridor's per-tonne cost, and
+``Formulation.flows`` adds them up. ``flow_fwd/rev`` cover the other corridors (E' of
+them). The LP relaxation is the same, with a column and a row fewer per corridor and
+direction, as SimCCS's per-arc trend flows (SoutheastUS 110 Mt/yr presolved: 1,388 × 1,819
+→ 1,035 × 1,466; benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import LinearProgram
@@ -55,6 +65,8 @@ STORAGE_BLOCKS = ("sink_open", "wells", "injection")
 class Formulation:
     lp: LinearProgram
     sized: np.ndarray  # option indices that have a pipe_size variable
+    #: (2·E·T, columns): each corridor's flow from→to and to→from in each period, from x
+    flow_map: sp.csr_matrix
     #: (pipes block, sized capacity block) per direction a pipe is laid for: one
     #: (undirected) over several periods, two (from→to, to→from) in a single period
     pipe_blocks: tuple[tuple[str, str], ...] = (("pipes", "pipe_size"),)
@@ -63,6 +75,10 @@ class Formulation:
     def pipe_block_names(self) -> tuple[str, ...]:
         """Every pipes and sized capacity block, of every direction."""
         return tuple(name for pair in self.pipe_blocks for name in pair)
+
+    def flows(self, x: np.ndarray) -> np.ndarray:
+        """(2, E, T) Mt/yr on each corridor, from→to and to→from."""
+        return (self.flow_map @ x).reshape(2, -1, self.lp.blocks["capture"].shape[1])
 
     def pipes(self, x: np.ndarray) -> np.ndarray:
         """(O, T) pipes of each option in service, both directions together."""
@@ -82,6 +98,7 @@ class _Pipes(NamedTuple):
     most: np.ndarray       # (O,) the most an option's corridor ever carries that way
     n: np.ndarray          # pipes block
     q: np.ndarray          # sized capacity block
+    q_hi: np.ndarray       # (S, T) its upper bounds
 
 
 def _rows(shape: tuple[int, ...]) -> np.ndarray:
@@ -121,7 +138,7 @@ def build(inst: Instance, elastic_targets: bool = False,
     dirs = [("", (0,), bound[0]), ("_rev", (1,), bound[1])] if directed \
         else [("", (0, 1), bound.max(axis=0))]
     if not transport:
-        dirs, E, O = [], 0, 0
+        dirs, E, O, sized = [], 0, 0, sized[:0]
 
     # ---------------------------------------------------------------- variables
     src_ok = inst.src_may_capture.astype(float)
@@ -139,11 +156,20 @@ def build(inst: Instance, elastic_targets: bool = False,
         if limit is not None:
             n_hi = np.minimum(n_hi, float(limit))
         n = lp.add_vars(f"pipes{suffix}", (O, T), hi=n_hi[:, None] * np.ones(T), integer=True)
-        q = lp.add_vars(f"pipe_size{suffix}", (len(sized), T),
-                        hi=np.minimum(inst.opt_cap_mtpa * n_hi, most)[sized][:, None] * np.ones(T))
-        pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q))
-    fp = lp.add_vars("flow_fwd", (E, T), hi=bound[0][:E])
-    fm = lp.add_vars("flow_rev", (E, T), hi=bound[1][:E])
+        q_hi = np.minimum(inst.opt_cap_mtpa * n_hi, most)[sized][:, None] * np.ones(T)
+        q = lp.add_vars(f"pipe_size{suffix}", (len(sized), T), hi=q_hi)
+        pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q, q_hi))
+    # Directed, a corridor with no existing capacity and sized options alone carries each
+    # way exactly the sized capacity laid that way: its flows are sums of pipe_size
+    # columns, not columns of their own (see the module docstring)
+    unsized = np.setdiff1d(np.arange(O), sized)
+    bare = np.zeros(E, dtype=bool)
+    if directed:
+        bare = inst.cor_existing_mtpa[:E] <= 0
+        bare[inst.opt_corridor[unsized]] = False
+    kept = np.flatnonzero(~bare)
+    fp = lp.add_vars("flow_fwd", (len(kept), T), hi=bound[0][kept])
+    fm = lp.add_vars("flow_rev", (len(kept), T), hi=bound[1][kept])
     z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     well_ub = np.ceil(inst.snk_inj_mtpa[has_wells] / inst.snk_well_mtpa[has_wells] - 1e-9)
     w = lp.add_vars("wells", (len(has_wells), T), hi=well_ub[:, None] * snk_ok[has_wells], integer=True)
@@ -180,10 +206,17 @@ def build(inst: Instance, elastic_targets: bool = False,
     node_row = lambda nodes: nodes[:, None] * T + tt  # noqa: E731
     src_node, snk_node = (inst.src_node, inst.snk_node) if transport \
         else (np.zeros(I, dtype=int), np.zeros(K, dtype=int))
-    cor_from, cor_to = inst.cor_from[:E], inst.cor_to[:E]
+    cor_from, cor_to = inst.cor_from[kept], inst.cor_to[kept]
+    # a bare corridor's flows: its options' sized capacity, from→to and to→from
+    on_bare = np.flatnonzero(bare[inst.opt_corridor[sized]])
+    e_bare = inst.opt_corridor[sized][on_bare]
+    sized_flows = [(p.q[on_bare], p.carried[0]) for p in pipes] if directed else []
+    ends = (inst.cor_from[e_bare], inst.cor_to[e_bare])
     lp.add_rows("balance", (N if transport else 1) * T, [
         (node_row(cor_from), fp, 1.0), (node_row(cor_to), fp, -1.0),
         (node_row(cor_to), fm, 1.0), (node_row(cor_from), fm, -1.0),
+        *((node_row(ends[k]), q, 1.0) for q, k in sized_flows),
+        *((node_row(ends[1 - k]), q, -1.0) for q, k in sized_flows),
         (node_row(src_node), a, -1.0), (node_row(snk_node), s, 1.0),
     ], lo=0.0, hi=0.0)
 
@@ -192,17 +225,33 @@ def build(inst: Instance, elastic_targets: bool = False,
     # period (valid: its flow never exceeds it anyway), which keeps the LP relaxation
     # from buying a fraction of a huge pipe. Directed pipes: existing capacity counts for
     # each direction, as a plan's flows can cancel down to one way without costing more.
-    unsized = np.setdiff1d(np.arange(O), sized)
-    cor_row = lambda opts: inst.opt_corridor[opts][:, None] * T + tt  # noqa: E731
+    local = np.full(E, -1)
+    local[kept] = np.arange(len(kept))
+    cor_row = lambda opts: local[inst.opt_corridor[opts]][:, None] * T + tt  # noqa: E731
+    on_kept = (sized[~bare[inst.opt_corridor[sized]]], np.flatnonzero(~bare[inst.opt_corridor[sized]]))
     flows = (fp, fm)
-    r = _rows((E, T))
+    r = _rows((len(kept), T))
     for p in pipes:
         useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], p.bound[inst.opt_corridor[unsized]])
-        lp.add_rows(f"corridor_capacity{p.suffix}", E * T, [
+        lp.add_rows(f"corridor_capacity{p.suffix}", r.size, [
             *((r, flows[k], 1.0) for k in p.carried),
             (cor_row(unsized), p.n[unsized], -useful),
-            (cor_row(sized), p.q, -1.0),
-        ], hi=np.repeat(inst.cor_existing_mtpa, T))
+            (cor_row(on_kept[0]), p.q[on_kept[1]], -1.0),
+        ], hi=np.repeat(inst.cor_existing_mtpa[kept], T))
+    for p in pipes if len(e_bare) else []:
+        # a bare corridor's flow bound, where its pipes' capacity bounds do not imply it
+        room = np.zeros((E, T))  # what the pipes' capacity bounds allow
+        np.add.at(room, e_bare, p.q_hi[on_bare])
+        if limit is not None:  # no more than `limit` pipes, each sized to the bound at most
+            room = np.minimum(room, limit * p.bound)
+        over = np.flatnonzero(bare & (room > p.bound + 1e-9).any(axis=1))
+        if len(over):
+            rb = np.full(E, -1)
+            rb[over] = np.arange(len(over))
+            pick = np.isin(e_bare, over)
+            lp.add_rows(f"flow_bound{p.suffix}", len(over) * T,
+                        [(rb[e_bare[pick]][:, None] * T + tt, p.q[on_bare[pick]], 1.0)],
+                        hi=p.bound[over].ravel())
 
     # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
     # Q is the class's capacity capped at the most the corridor ever carries (capping
@@ -243,11 +292,20 @@ def build(inst: Instance, elastic_targets: bool = False,
                     [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
                     lo=inst.target_mtpa)
     if not elastic_targets:
-        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W)
-    return Formulation(lp, sized, tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
+        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, z, w, has_wells, s, W)
+        var = inst.cor_var_usd_per_t[e_bare][:, None] * W[None, :]
+        for q, _ in sized_flows:
+            lp.add_cost(q, var)
+    # every corridor's flow each way, from its flow column or its bare pipes' sizes
+    flow_terms = [(0, kept, fp), (1, kept, fm), *((k, e_bare, q) for q, k in sized_flows)]
+    rows = np.concatenate([((k * E + e)[:, None] * T + tt).ravel() for k, e, _ in flow_terms])
+    cols = np.concatenate([v.ravel() for _, _, v in flow_terms])
+    flow_map = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * E * T, lp.n_cols))
+    return Formulation(lp, sized, flow_map,
+                       tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
 
 
-def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W) -> None:
+def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, z, w, has_wells, s, W) -> None:
     Wt = W[None, :]
     lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
@@ -258,8 +316,8 @@ def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, z, w, has_wells, s, W) 
         n, q = p.n, p.q
         lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
         lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
-    lp.add_cost(fp, inst.cor_var_usd_per_t[:len(fp), None] * Wt)
-    lp.add_cost(fm, inst.cor_var_usd_per_t[:len(fm), None] * Wt)
+    lp.add_cost(fp, inst.cor_var_usd_per_t[kept, None] * Wt)
+    lp.add_cost(fm, inst.cor_var_usd_per_t[kept, None] * Wt)
     lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
                      + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))

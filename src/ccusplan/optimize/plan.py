@@ -108,7 +108,8 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     })
 
     pipes = np.rint(form.pipes(x))
-    flow = _values(x, b["flow_fwd"]) - _values(x, b["flow_rev"])
+    fwd, rev = form.flows(x)
+    flow = _clean(fwd) - _clean(rev)
     cor = net.corridors
     o = np.flatnonzero(pipes.any(axis=1))
     e = inst.opt_corridor[o]

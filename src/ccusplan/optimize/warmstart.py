@@ -98,7 +98,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
             bound = lifted.objective
     rounded = _rounded_up(model, relaxed.x, solver, left(), threads)
     b = lp.blocks
-    support = np.logical_or.reduce([(x[b["flow_fwd"]] + x[b["flow_rev"]]).max(axis=1) > FLOW_TOL
+    support = np.logical_or.reduce([form.flows(x).sum(axis=0).max(axis=1) > FLOW_TOL
                                     for x in solutions])
     sites = tuple(np.logical_or.reduce([x[b[name]].max(axis=1) > FLOW_TOL for x in solutions])
                   for name in ("capture", "injection"))
