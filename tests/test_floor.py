@@ -91,11 +91,11 @@ def test_run_reports_the_same_optimum_with_and_without_floor(tmp_path, solver):
 @settings(max_examples=30, deadline=None)
 @given(_networks(), st.sampled_from([1, 2]))
 def test_floor_keeps_the_optimum(net, n_periods):
-    sources, sinks, junctions, corridors, target, price = net
+    sources, sinks, junctions, corridors, target, price, classes = net
     periods = [2025, 2030][:n_periods]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        write_network(tmp / "net", sources, sinks, corridors, junctions or None, CLASSES)
+        write_network(tmp / "net", sources, sinks, corridors, junctions or None, classes)
         case = write_case(tmp / "case.toml", "net", periods, period_years=5,
                           target=None if target is None else [target * (k + 1) / n_periods
                                                                for k in range(n_periods)],
