@@ -101,6 +101,13 @@ class _Pipes(NamedTuple):
     q_hi: np.ndarray       # (S, T) its upper bounds
 
 
+def _positions(n: int, idx: np.ndarray) -> np.ndarray:
+    """(n,) each of ``idx``'s position in it, −1 elsewhere: global index → local row."""
+    out = np.full(n, -1)
+    out[idx] = np.arange(len(idx))
+    return out
+
+
 def _rows(shape: tuple[int, ...]) -> np.ndarray:
     return np.arange(int(np.prod(shape))).reshape(shape)
 
@@ -208,7 +215,8 @@ def build(inst: Instance, elastic_targets: bool = False,
         else (np.zeros(I, dtype=int), np.zeros(K, dtype=int))
     cor_from, cor_to = inst.cor_from[kept], inst.cor_to[kept]
     # a bare corridor's flows: its options' sized capacity, from→to and to→from
-    on_bare = np.flatnonzero(bare[inst.opt_corridor[sized]])
+    sized_on_bare = bare[inst.opt_corridor[sized]]
+    on_bare, on_kept = np.flatnonzero(sized_on_bare), np.flatnonzero(~sized_on_bare)
     e_bare = inst.opt_corridor[sized][on_bare]
     sized_flows = [(p.q[on_bare], p.carried[0]) for p in pipes] if directed else []
     ends = (inst.cor_from[e_bare], inst.cor_to[e_bare])
@@ -225,10 +233,8 @@ def build(inst: Instance, elastic_targets: bool = False,
     # period (valid: its flow never exceeds it anyway), which keeps the LP relaxation
     # from buying a fraction of a huge pipe. Directed pipes: existing capacity counts for
     # each direction, as a plan's flows can cancel down to one way without costing more.
-    local = np.full(E, -1)
-    local[kept] = np.arange(len(kept))
+    local = _positions(E, kept)
     cor_row = lambda opts: local[inst.opt_corridor[opts]][:, None] * T + tt  # noqa: E731
-    on_kept = (sized[~bare[inst.opt_corridor[sized]]], np.flatnonzero(~bare[inst.opt_corridor[sized]]))
     flows = (fp, fm)
     r = _rows((len(kept), T))
     for p in pipes:
@@ -236,7 +242,7 @@ def build(inst: Instance, elastic_targets: bool = False,
         lp.add_rows(f"corridor_capacity{p.suffix}", r.size, [
             *((r, flows[k], 1.0) for k in p.carried),
             (cor_row(unsized), p.n[unsized], -useful),
-            (cor_row(on_kept[0]), p.q[on_kept[1]], -1.0),
+            (cor_row(sized[on_kept]), p.q[on_kept], -1.0),
         ], hi=np.repeat(inst.cor_existing_mtpa[kept], T))
     for p in pipes if len(e_bare) else []:
         # a bare corridor's flow bound, where its pipes' capacity bounds do not imply it
@@ -246,11 +252,10 @@ def build(inst: Instance, elastic_targets: bool = False,
             room = np.minimum(room, limit * p.bound)
         over = np.flatnonzero(bare & (room > p.bound + 1e-9).any(axis=1))
         if len(over):
-            rb = np.full(E, -1)
-            rb[over] = np.arange(len(over))
             pick = np.isin(e_bare, over)
             lp.add_rows(f"flow_bound{p.suffix}", len(over) * T,
-                        [(rb[e_bare[pick]][:, None] * T + tt, p.q[on_bare[pick]], 1.0)],
+                        [(_positions(E, over)[e_bare[pick]][:, None] * T + tt,
+                          p.q[on_bare[pick]], 1.0)],
                         hi=p.bound[over].ravel())
 
     # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
@@ -296,9 +301,8 @@ def build(inst: Instance, elastic_targets: bool = False,
                     [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
                     lo=inst.target_mtpa)
     if not elastic_targets:
-        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, z, w, has_wells, s, W)
-        for q, _ in sized_flows:  # a bare corridor's per-tonne cost, on its flows
-            lp.add_cost(q, inst.cor_var_usd_per_t[e_bare][:, None] * W[None, :])
+        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, e_bare, sized_flows,
+                   z, w, has_wells, s, W)
     # every corridor's flow each way, from its flow column or its bare pipes' sizes
     flow_terms = [(0, kept, fp), (1, kept, fm), *((k, e_bare, q) for q, k in sized_flows)]
     rows = np.concatenate([((k * E + e)[:, None] * T + tt).ravel() for k, e, _ in flow_terms])
@@ -308,7 +312,8 @@ def build(inst: Instance, elastic_targets: bool = False,
                        tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
 
 
-def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, z, w, has_wells, s, W) -> None:
+def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, e_bare, sized_flows,
+               z, w, has_wells, s, W) -> None:
     Wt = W[None, :]
     lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
@@ -321,6 +326,8 @@ def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, z, w, has_wells, 
         lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
     lp.add_cost(fp, inst.cor_var_usd_per_t[kept, None] * Wt)
     lp.add_cost(fm, inst.cor_var_usd_per_t[kept, None] * Wt)
+    for q, _ in sized_flows:  # a bare corridor's per-tonne cost, on its flows
+        lp.add_cost(q, inst.cor_var_usd_per_t[e_bare, None] * Wt)
     lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
                      + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))
