@@ -298,8 +298,11 @@ def results_markdown(doc: dict) -> str:
                 f"solvers: {', '.join(m['solvers'].values())}")
     when = (f"- run {m['date']} (UTC); load average at start {m['loadavg_at_start']}, at end "
             f"{m.get('loadavg_at_end')}")
-    code = f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}"
-    lines += ["", "## Machine", "", machine, versions, when, code, ""]
+    code = [f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}"]
+    code += [f"- runs merged in from an earlier invocation (`--merge`): run "
+             f"{e['machine'].get('date')}, code {e['code'].get('source')}, commit "
+             f"{str(e['code'].get('commit'))[:12]}" for e in doc.get("earlier", [])]
+    lines += ["", "## Machine", "", machine, versions, when, *code, ""]
     return "\n".join(lines)
 
 
