@@ -300,20 +300,20 @@ def build(inst: Instance, elastic_targets: bool = False,
         lp.add_rows("injection_cover", T,
                     [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
                     lo=inst.target_mtpa)
-    if not elastic_targets:
-        _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, e_bare, sized_flows,
-                   z, w, has_wells, s, W)
     # every corridor's flow each way, from its flow column or its bare pipes' sizes
     flow_terms = [(0, kept, fp), (1, kept, fm), *((k, e_bare, q) for q, k in sized_flows)]
     rows = np.concatenate([((k * E + e)[:, None] * T + tt).ravel() for k, e, _ in flow_terms])
     cols = np.concatenate([v.ravel() for _, _, v in flow_terms])
     flow_map = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * E * T, lp.n_cols))
+    if not elastic_targets:
+        _objective(lp, inst, x, cb, a, pipes, sized, (rows, cols), z, w, has_wells, s, W)
     return Formulation(lp, sized, flow_map,
                        tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
 
 
-def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, e_bare, sized_flows,
-               z, w, has_wells, s, W) -> None:
+def _objective(lp, inst, x, cb, a, pipes, sized, flow_entries, z, w, has_wells, s, W) -> None:
+    """``flow_entries``: (row, column) of every flow in ``Formulation.flow_map``, whose
+    rows run over (direction, corridor, period)."""
     Wt = W[None, :]
     lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
@@ -324,10 +324,11 @@ def _objective(lp, inst, x, cb, a, pipes, sized, fp, fm, kept, e_bare, sized_flo
         n, q = p.n, p.q
         lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
         lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
-    lp.add_cost(fp, inst.cor_var_usd_per_t[kept, None] * Wt)
-    lp.add_cost(fm, inst.cor_var_usd_per_t[kept, None] * Wt)
-    for q, _ in sized_flows:  # a bare corridor's per-tonne cost, on its flows
-        lp.add_cost(q, inst.cor_var_usd_per_t[e_bare, None] * Wt)
+    # the per-tonne transport cost on every corridor's flow, each way (bare corridors':
+    # on their pipes' sized capacity)
+    rows, cols = flow_entries
+    per_t = np.tile((inst.cor_var_usd_per_t[:, None] * Wt).ravel(), 2)
+    lp.add_cost(cols, per_t[rows])
     lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
     lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
                      + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))
