@@ -22,6 +22,7 @@ Usage::
 
     .venv/bin/python benchmarks/simccs.py                      # everything, seeds 0-2, ~1 h
     .venv/bin/python benchmarks/simccs.py --cases 50,price --seeds 3,4 --merge  # more seeds
+    .venv/bin/python benchmarks/simccs.py --merge --redo ccusplan  # ccusplan's side anew
     .venv/bin/python benchmarks/simccs.py --markdown-only      # simccs.md from the JSON
 
 Results: ``benchmarks/results/simccs.json`` (machine, then one record per run) and
@@ -182,6 +183,10 @@ def _run_all(args, root: Path, code: dict) -> dict:
         old = json.loads(source.read_text())
         doc["runs"] = old["runs"]
         doc["earlier"] = old.get("earlier", []) + [{"machine": old["machine"], "code": old["code"]}]
+        if args.redo:  # the code changed: its formulation's earlier runs are superseded
+            doc["runs"] = [r for r in doc["runs"] if r["formulation"] != args.redo]
+            for e in doc["earlier"]:
+                e["superseded"] = sorted({*e.get("superseded", []), args.redo})
     done = {(r["case"], r["gap"], r["formulation"], r.get("seed", 0)) for r in doc["runs"]}
     for case in args.cases:
         for gap in GAPS:
@@ -301,7 +306,9 @@ def results_markdown(doc: dict) -> str:
     code = [f"- code: {doc['code'].get('source')}, commit {str(doc['code'].get('commit'))[:12]}"]
     code += [f"- runs merged in from an earlier invocation (`--merge`): run "
              f"{e['machine'].get('date')}, code {e['code'].get('source')}, commit "
-             f"{str(e['code'].get('commit'))[:12]}" for e in doc.get("earlier", [])]
+             f"{str(e['code'].get('commit'))[:12]}"
+             + (f" (its {', '.join(e['superseded'])} runs dropped and run again)"
+                if e.get("superseded") else "") for e in doc.get("earlier", [])]
     lines += ["", "## Machine", "", machine, versions, when, *code, ""]
     return "\n".join(lines)
 
@@ -317,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="commit whose src/, cases/, networks/ are benchmarked, or 'worktree'")
     ap.add_argument("--merge", action="store_true",
                     help="add these runs (as further repeats) to the existing simccs.json")
+    ap.add_argument("--redo", choices=FORMULATIONS,
+                    help="with --merge: drop the earlier runs of this formulation and run "
+                         "them again (after a change to its code), keeping the other's")
     ap.add_argument("--markdown-only", action="store_true")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

@@ -70,6 +70,10 @@ class Formulation:
     #: (pipes block, sized capacity block) per direction a pipe is laid for: one
     #: (undirected) over several periods, two (from→to, to→from) in a single period
     pipe_blocks: tuple[tuple[str, str], ...] = (("pipes", "pipe_size"),)
+    #: (S,) per sized option, the least Mt/yr one of its pipes is sized to (0: none), and
+    #: the option that replaces a pipe sized below it (−1: none); see :func:`_min_sizes`
+    min_size: np.ndarray | None = None
+    min_size_by: np.ndarray | None = None
 
     @property
     def pipe_block_names(self) -> tuple[str, ...]:
@@ -83,6 +87,33 @@ class Formulation:
     def pipes(self, x: np.ndarray) -> np.ndarray:
         """(O, T) pipes of each option in service, both directions together."""
         return sum(x[self.lp.blocks[n]] for n, _ in self.pipe_blocks)
+
+    def pipes_at_min_size(self, x: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """``n``, pipe counts for the columns (e.g. ``x``'s rounded up), with every sized
+        pipe that ``x`` sizes below its minimum moved to the option that replaces it,
+        and on along that option's own replacements: the counts of a plan that keeps
+        every ``min_size`` row, and costs no more, when ``x``'s sizes are kept."""
+        n = n.copy()
+        if self.min_size is None or not (self.min_size > 0).any():
+            return n
+        hi = self.lp.arrays()["col_hi"]
+        pos = _positions(self.lp.blocks["pipes"].shape[0], self.sized)  # option → sized index
+        for nb, qb in self.pipe_blocks:
+            cols, q = self.lp.blocks[nb][:, 0], x[self.lp.blocks[qb][:, 0]]
+            count = n[cols[self.sized]]
+            move = np.flatnonzero((count > 0) & (q < self.min_size * count - 1e-9))
+            to = self.min_size_by[move]
+            while True:  # a replacing option sized below its own minimum is replaced too
+                k = pos[to]
+                on = (k >= 0)
+                on[on] = q[move[on]] < self.min_size[k[on]] * count[move[on]] - 1e-9
+                if not on.any():
+                    break
+                to[on] = self.min_size_by[k[on]]
+            n[cols[self.sized[move]]] = 0
+            np.add.at(n, cols[to], count[move])
+            n[cols] = np.minimum(n[cols], hi[cols])
+        return n
 
     def pipe_size(self, x: np.ndarray) -> np.ndarray:
         """(S, T) sized capacity of each sized option, both directions together."""
@@ -270,6 +301,19 @@ def build(inst: Instance, elastic_targets: bool = False,
             terms += [(r[:, 1:], p.q[:, :-1], -1.0), (r[:, 1:], n[:, :-1], Q[:, 1:])]
         lp.add_rows(f"sized_capacity{p.suffix}", r.size, terms, hi=0.0)
 
+    min_size, min_size_by = _min_sizes(inst, sized) if T == 1 and limit == 1 \
+        else (np.zeros(len(sized)), np.full(len(sized), -1))
+    on = np.flatnonzero(min_size > 0)
+    for p in pipes if len(on) else []:
+        # a sized pipe carries at least the flow below which a pipe of another class on its
+        # corridor costs no more (see _min_sizes): no LP point is cut, but a pipe fixed to
+        # 1 in the search now forces its flow (SoutheastUS 110 Mt/yr to 0.01 %, MILP
+        # alone, no start: median of ten seeds 1,038 k → ... k simplex iterations;
+        # benchmarks/README.md)
+        r = np.arange(len(on))
+        lp.add_rows(f"min_size{p.suffix}", len(on),
+                    [(r, p.q[on, 0], 1.0), (r, p.n[sized[on], 0], -min_size[on])], lo=0.0)
+
     if limit is not None and O:
         # pipes never decrease, so the last period's count is the most ever laid
         lp.add_rows("pipes_per_corridor", E, [(inst.opt_corridor, p.n[:, -1], 1.0) for p in pipes],
@@ -308,7 +352,50 @@ def build(inst: Instance, elastic_targets: bool = False,
     if not elastic_targets:
         _objective(lp, inst, x, cb, a, pipes, sized, (rows, cols), z, w, has_wells, s, W)
     return Formulation(lp, sized, flow_map,
-                       tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes))
+                       tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes),
+                       min_size, min_size_by)
+
+
+def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(S,) for each sized option, the flow below which another option on its corridor
+    costs no more, and (S,) that option (−1: none): a plan's pipe of the option sized below it can be swapped for one of
+    the other at no extra cost. Exact where a corridor holds one pipe at most and the
+    plan has one period (the swap then never meets a count limit or a later expansion).
+
+    On a corridor, option o costs A_o + B_o·q a year for q Mt/yr sized (A, B its fixed
+    and per-Mt/yr capex times CRF plus O&M; an unsized option has B = 0 and q its
+    capacity). Another option p with A_p ≤ A_o costs no more for every q up to its
+    capacity if B_p ≤ B_o, else up to where the two lines cross. Each replacement goes
+    to a class lower in (A, B, position), so replacing until every floor holds ends,
+    and never costs more. SimCCS's two trends cross at 9.0446328 Mt/yr, just above the
+    first trend's capacity 9.04463: a trend-2 pipe is never sized below 9.04463 Mt/yr.
+    A floor above the option's own capacity means the option is never laid."""
+    annual = inst.crf_pipeline + inst.opt_om_fraction
+    fixed, per_mtpa = inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
+    # every ordered pair (o sized, p any option) on the same corridor, o ≠ p
+    order = np.argsort(inst.opt_corridor, kind="stable")
+    _, start, count = np.unique(inst.opt_corridor[order], return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(count)), count)[np.argsort(order)]  # each option's
+    o = np.repeat(sized, count[group[sized]])
+    offset = np.arange(len(o)) - np.repeat(np.cumsum(count[group[sized]]) - count[group[sized]],
+                                           count[group[sized]])
+    p = order[start[group[o]] + offset]
+    # p may replace o when its fixed part is lower, or equal with a per-Mt/yr part no
+    # higher (of two identical classes, the first replaces the second, never both ways)
+    tie = (fixed[p] == fixed[o]) & (per_mtpa[p] == per_mtpa[o])
+    keep = (p != o) & (fixed[p] <= fixed[o]) & (~tie | (p < o))
+    o, p = o[keep], p[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(per_mtpa[p] <= per_mtpa[o], np.inf,
+                         (fixed[o] - fixed[p]) / (per_mtpa[p] - per_mtpa[o]))
+    reach = np.minimum(inst.opt_cap_mtpa[p], cross)
+    size = np.zeros(len(inst.opt_corridor))
+    np.maximum.at(size, o, reach)
+    by = np.full(len(inst.opt_corridor), -1)
+    best = reach > 0
+    best[best] = reach[best] == size[o[best]]
+    by[o[best]] = p[best]
+    return size[sized], by[sized]
 
 
 def _objective(lp, inst, x, cb, a, pipes, sized, flow_entries, z, w, has_wells, s, W) -> None:

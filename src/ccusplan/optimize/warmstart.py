@@ -5,7 +5,9 @@ Three steps, each a plan of the full MILP:
 1. *Round up*: every integer variable of the LP relaxation rounded up, fixed, and
    the continuous variables re-optimised. Rounding up is monotone, so assets in
    service never decrease and every capacity only grows: this plan always exists
-   when the LP does, and costs a fraction of a second.
+   when the LP does, and costs a fraction of a second. (A pipe the relaxation sizes
+   below its class's minimum size is rounded up as the class that replaces it, which
+   holds the relaxation's flow: :meth:`.Formulation.pipes_at_min_size`.)
 2. *LP support*: the LP relaxation routes flow along few corridors but buys fractions of the
    largest pipes, so its bound is good and its plan is not a plan. Restricting the
    MILP to the corridors that carry flow in the LP (all pipe classes still open on
@@ -47,12 +49,16 @@ FLOW_TOL = 1e-6
 RESTRICTED_GAP_SHARE = 0.7
 
 
-def _rounded_up(model: PulpModel, x: np.ndarray, solver: str, time_limit_s: float,
-                threads: int | None) -> np.ndarray | None:
+def _rounded_up(form: Formulation, model: PulpModel, x: np.ndarray, solver: str,
+                time_limit_s: float, threads: int | None) -> np.ndarray | None:
     arr = model.lp.arrays()
     lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
     k = np.flatnonzero(arr["integer"])
-    lo[k] = hi[k] = np.minimum(np.ceil(x[k] - 1e-6), arr["col_hi"][k])
+    # a pipe the relaxation sizes below its minimum is rounded up as the option that
+    # replaces it (Formulation.min_size), else its minimum would force flow the plan
+    # may not have
+    up = form.pipes_at_min_size(x, np.minimum(np.ceil(x - 1e-6), arr["col_hi"]))
+    lo[k] = hi[k] = up[k]
     fixed = solve_model(model, solver, relax=True, col_lo=lo, col_hi=hi,
                         time_limit_s=time_limit_s, threads=threads)
     return fixed.x
@@ -96,7 +102,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         if lifted.x is not None and lifted.status == "optimal":
             solutions.append(lifted.x)
             bound = lifted.objective
-    rounded = _rounded_up(model, relaxed.x, solver, left(), threads)
+    rounded = _rounded_up(form, model, relaxed.x, solver, left(), threads)
     b = lp.blocks
     support = np.logical_or.reduce([form.flows(x).sum(axis=0).max(axis=1) > FLOW_TOL
                                     for x in solutions])
