@@ -1,8 +1,8 @@
-"""The sized-pipe floors (formulation._min_sizes, rows ``min_size``): where a
-corridor holds one pipe at most, a sized pipe never carries less than the flow below
-which another class costs no more. The floor is checked against a brute-force scan of
-the classes' cost lines, and the optimum with the floor rows against the optimum
-without them, on random networks."""
+"""Minimum pipe sizes (formulation._min_sizes, rows ``min_size``): where a corridor
+holds one pipe at most, a sized pipe never carries less than the flow below which
+another class costs no more. The minimum is checked against a brute-force scan of the
+classes' cost lines, the optimum with the rows against the optimum without them on
+random networks, and the warm start's rounding against a plan worked out by hand."""
 
 from __future__ import annotations
 
@@ -58,9 +58,9 @@ def test_simccs_trends_by_hand(tmp_path):
     assert "min_size_rev" in form.lp.row_blocks
 
 
-def test_no_floor_without_the_one_pipe_limit(tmp_path):
+def test_no_minimum_without_the_one_pipe_limit(tmp_path):
     """With room for a second pipe on the corridor, or over several periods, the swap
-    is not always possible: no floor rows."""
+    is not always possible: no min_size rows."""
     form = build(_one_corridor(tmp_path, TRENDS, limit=None))
     assert not any(name.startswith("min_size") for name in form.lp.row_blocks)
 
@@ -75,11 +75,11 @@ def _classes(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(st.composite(_classes)())
-def test_floor_against_a_brute_force_scan(classes):
+def test_minimum_against_a_brute_force_scan(classes):
     """For each sized class o, scan q over [0, o's capacity] on a fine grid: q is below
-    the floor iff some other class p holds q (capacity ≥ q) and costs no more than o at
+    the minimum iff some other class p holds q (capacity ≥ q) and costs no more than o at
     0 and at q (two lines: then at every flow in between); of two identical classes only
-    the first replaces the second. A floor at or above o's capacity: o is never laid."""
+    the first replaces the second. A minimum at or above o's capacity: o is never laid."""
     with tempfile.TemporaryDirectory() as tmp:
         inst = _one_corridor(Path(tmp), classes)
     form = build(inst)
@@ -130,8 +130,8 @@ def _networks(draw):
 
 @settings(max_examples=40, deadline=None)
 @given(_networks())
-def test_floor_keeps_the_optimum(net):
-    """The floors only cut plans that a swap of classes makes no dearer: the optimum with
+def test_minimum_sizes_keep_the_optimum(net):
+    """The minimum sizes only cut plans that a swap of classes makes no dearer: the optimum with
     them is the optimum without them (HiGHS to a zero gap, both)."""
     sources, sinks, junctions, corridors, target, price, classes = net
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,7 +143,7 @@ def test_floor_keeps_the_optimum(net):
         inst = prepare(*load_case(case))
     form = build(inst)
     with_floor = solve(form.lp, "test", mip_gap=0.0)
-    arr = form.lp.arrays()  # the cached arrays: relax the floor rows in place
+    arr = form.lp.arrays()  # the cached arrays: relax the min_size rows in place
     for name in ("min_size", "min_size_rev"):
         arr["row_lo"][form.lp.row_blocks.get(name, [])] = -np.inf
     without = solve(form.lp, "test", mip_gap=0.0)

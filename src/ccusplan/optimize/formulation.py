@@ -42,6 +42,14 @@ flow only costs more), so its flows are not columns: the balance rows take the
 them). The LP relaxation is the same, with a column and a row fewer per corridor and
 direction, as SimCCS's per-arc trend flows (SoutheastUS 110 Mt/yr presolved: 1,388 × 1,819
 → 1,035 × 1,466; benchmarks/README.md).
+
+Minimum sizes (one pipe per corridor, T = 1). A sized pipe of option o carries at least
+the flow below which another option on its corridor costs no more (``min_size`` rows,
+:func:`_min_sizes`): any plan breaking one becomes, by swapping the pipe's class, a plan
+that keeps it and costs no more, so an optimum survives; the LP relaxation is the same,
+but a pipe fixed in the search forces its flow. SimCCS's trend 2 is never sized below
+9.04463 Mt/yr (SoutheastUS 110 Mt/yr to 0.01 %, MILP alone: median of ten seeds 1,038 k →
+855 k simplex iterations, benchmarks/README.md, "Session 10").
 """
 
 from __future__ import annotations
@@ -305,11 +313,7 @@ def build(inst: Instance, elastic_targets: bool = False,
         else (np.zeros(len(sized)), np.full(len(sized), -1))
     on = np.flatnonzero(min_size > 0)
     for p in pipes if len(on) else []:
-        # a sized pipe carries at least the flow below which a pipe of another class on its
-        # corridor costs no more (see _min_sizes): no LP point is cut, but a pipe fixed to
-        # 1 in the search now forces its flow (SoutheastUS 110 Mt/yr to 0.01 %, MILP
-        # alone, no start: median of ten seeds 1,038 k → ... k simplex iterations;
-        # benchmarks/README.md)
+        # a sized pipe carries at least its minimum size (module docstring, _min_sizes)
         r = np.arange(len(on))
         lp.add_rows(f"min_size{p.suffix}", len(on),
                     [(r, p.q[on, 0], 1.0), (r, p.n[sized[on], 0], -min_size[on])], lo=0.0)
@@ -357,19 +361,20 @@ def build(inst: Instance, elastic_targets: bool = False,
 
 
 def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(S,) for each sized option, the flow below which another option on its corridor
-    costs no more, and (S,) that option (−1: none): a plan's pipe of the option sized below it can be swapped for one of
-    the other at no extra cost. Exact where a corridor holds one pipe at most and the
-    plan has one period (the swap then never meets a count limit or a later expansion).
+    """(S,) for each sized option its minimum size, the flow below which another option
+    on its corridor costs no more, and (S,) that option (−1: none). A plan's pipe sized
+    below the minimum can be swapped for one of the other option at no extra cost: exact
+    where a corridor holds one pipe at most and the plan has one period (the swap then
+    never meets a count limit or a later expansion).
 
     On a corridor, option o costs A_o + B_o·q a year for q Mt/yr sized (A, B its fixed
     and per-Mt/yr capex times CRF plus O&M; an unsized option has B = 0 and q its
     capacity). Another option p with A_p ≤ A_o costs no more for every q up to its
     capacity if B_p ≤ B_o, else up to where the two lines cross. Each replacement goes
-    to a class lower in (A, B, position), so replacing until every floor holds ends,
+    to a class lower in (A, B, position), so replacing until every minimum holds ends,
     and never costs more. SimCCS's two trends cross at 9.0446328 Mt/yr, just above the
     first trend's capacity 9.04463: a trend-2 pipe is never sized below 9.04463 Mt/yr.
-    A floor above the option's own capacity means the option is never laid."""
+    A minimum above the option's own capacity means the option is never laid."""
     annual = inst.crf_pipeline + inst.opt_om_fraction
     fixed, per_mtpa = inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
     # every ordered pair (o sized, p any option) on the same corridor, o ≠ p
