@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 from ccusplan.io import load
 from ccusplan.optimize.pulp_backend import available_solvers
@@ -87,6 +88,20 @@ def write_case(path: Path, network: str | Path, periods, target=None, price=None
         lines.append("")
     path.write_text("\n".join(lines))
     return path
+
+
+def draw_graph(draw, n_src: int, n_snk: int = 2):
+    """Ids (sources S*, sinks K*, then 0–2 junctions J*) and the sorted undirected edges
+    of a random connected graph over them: a random spanning tree and up to 4 more."""
+    n_junc = draw(st.integers(0, 2))
+    n = n_src + n_snk + n_junc
+    order = draw(st.permutations(range(n)))
+    edges = {tuple(sorted((order[i], order[draw(st.integers(0, i - 1))]))) for i in range(1, n)}
+    extra = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=4))
+    edges |= {tuple(sorted(e)) for e in extra if e[0] != e[1]}
+    ids = [f"S{i}" for i in range(n_src)] + [f"K{i}" for i in range(n_snk)] + \
+        [f"J{i}" for i in range(n_junc)]
+    return ids, sorted(edges)
 
 
 def load_case(path: Path):

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
+from conftest import (
+    FREE_SINK,
+    FREE_SOURCE,
+    draw_graph,
+    load_case,
+    write_case,
+    write_network,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,20 +90,15 @@ def test_several_periods_stay_undirected(tmp_path):
 def _networks(draw):
     """2–3 sources and 2 sinks on a random connected graph of up to 7 nodes, some
     corridors with existing capacity, a target or a price."""
-    n_src, n_snk, n_junc = draw(st.integers(2, 3)), 2, draw(st.integers(0, 2))
-    n = n_src + n_snk + n_junc
-    order = draw(st.permutations(range(n)))
-    edges = {tuple(sorted((order[i], order[draw(st.integers(0, i - 1))]))) for i in range(1, n)}
-    extra = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=4))
-    edges |= {tuple(sorted(e)) for e in extra if e[0] != e[1]}
+    n_src, n_snk = draw(st.integers(2, 3)), 2
+    ids, edges = draw_graph(draw, n_src, n_snk)
+    n = len(ids)
     caps = draw(st.lists(st.sampled_from([1.0, 2.0, 4.0, 6.0]), min_size=n_src, max_size=n_src))
     injs = draw(st.lists(st.sampled_from([2.0, 5.0, 8.0]), min_size=2, max_size=2))
-    ids = [f"S{i}" for i in range(n_src)] + [f"K{i}" for i in range(n_snk)] + \
-        [f"J{i}" for i in range(n_junc)]
     pos = draw(st.lists(st.tuples(st.floats(0, 2), st.floats(0, 2)), min_size=n, max_size=n))
     corridors = [{"from": ids[a], "to": ids[b], "length_km": draw(st.sampled_from([10, 40, 90])),
                   "existing_capacity_mtpa": draw(st.sampled_from([0.0, 0.0, 1.5]))}
-                 for a, b in sorted(edges)]
+                 for a, b in edges]
     sources = [{"id": ids[i], "lon": pos[i][0], "lat": pos[i][1], "capacity_mtpa": caps[i],
                 **FREE_SOURCE, "capture_cost_usd_per_t": draw(st.sampled_from([5, 20, 40]))}
                for i in range(n_src)]

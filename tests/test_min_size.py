@@ -11,7 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
+from conftest import (
+    FREE_SINK,
+    FREE_SOURCE,
+    draw_graph,
+    load_case,
+    write_case,
+    write_network,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,17 +112,12 @@ def test_minimum_against_a_brute_force_scan(classes):
 def _networks(draw):
     """2–3 sources, 2 sinks and up to 2 junctions on a random connected graph, 2–3
     classes (or SimCCS's trends), a target or a price."""
-    n_src, n_snk, n_junc = draw(st.integers(2, 3)), 2, draw(st.integers(0, 2))
-    n = n_src + n_snk + n_junc
-    order = draw(st.permutations(range(n)))
-    edges = {tuple(sorted((order[i], order[draw(st.integers(0, i - 1))]))) for i in range(1, n)}
-    extra = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=4))
-    edges |= {tuple(sorted(e)) for e in extra if e[0] != e[1]}
+    n_src, n_snk = draw(st.integers(2, 3)), 2
+    ids, edges = draw_graph(draw, n_src, n_snk)
+    n = len(ids)
     caps = draw(st.lists(st.sampled_from([1.0, 3.0, 6.0, 12.0]), min_size=n_src, max_size=n_src))
-    ids = [f"S{i}" for i in range(n_src)] + [f"K{i}" for i in range(n_snk)] + \
-        [f"J{i}" for i in range(n_junc)]
     corridors = [{"from": ids[a], "to": ids[b], "length_km": draw(st.sampled_from([10, 40, 90]))}
-                 for a, b in sorted(edges)]
+                 for a, b in edges]
     sources = [{"id": ids[i], "lon": i, "lat": 0, "capacity_mtpa": caps[i], **FREE_SOURCE,
                 "capture_cost_usd_per_t": draw(st.sampled_from([5, 20, 40]))} for i in range(n_src)]
     sinks = [{"id": ids[n_src + k], "lon": k, "lat": 1, "capacity_mt": 1000,
