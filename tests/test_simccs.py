@@ -255,7 +255,7 @@ def test_southeastus_50_reproduces_simccs(seus, solver):
     storage 196.38709. Plans within the gap share those sites but may split the capture
     among them differently (one run: 4,669.39 on capture, 0.36 more, and that much less
     on transport), so each part is held to SimCCS's within the gap, 1e-4 of the total.
-    (HiGHS ~50 s, CBC ~100 s on 2 cores.)"""
+    (HiGHS ~35 s, CBC ~65 s on 2 cores.)"""
     _, case, net = seus["cap-50"]
     out = run(case, net, solver=solver)
     sol = _check_against_simccs(out, SEUS / "capScenario/Results/50MTyr/solution.csv")
