@@ -26,7 +26,7 @@ import ccusplan
 import ccusplan.optimize
 from ccusplan.cli import _State, cli
 from ccusplan.io.results import RESULT_FILES
-from conftest import FREE_SINK, FREE_SOURCE, hand_network, write_case, write_network
+from conftest import hand_network, write_case, write_network
 
 SUMMARY_KEYS = ("case", "status", "objective_musd", "best_bound_musd", "mip_gap",
                 "levelized_cost_usd_per_t", "solver", "build_seconds", "solve_seconds",

@@ -161,7 +161,7 @@ def test_bad_cost_raster_exits_2(tmp_path, make, expected):
     make(net / "cost_surface.tif")
     r = invoke("routes", "compare", net, "--from", "S", "--to", "K", "--out", "o")
     assert r.exit_code == 2
-    assert f"net/cost_surface.tif" in said(r) and expected in said(r)
+    assert "net/cost_surface.tif" in said(r) and expected in said(r)
     assert not (tmp_path / "o").exists()
 
 

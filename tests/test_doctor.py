@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import platform
 
-import pytest
 from click.testing import CliRunner
 
 import ccusplan

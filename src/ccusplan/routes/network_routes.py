@@ -199,7 +199,7 @@ def _merge_close_junctions(chains: list, grid, cell: pd.Series) -> list:
         path, _ = chains.pop(i)
         if path[0][0] == "node":
             path = path[::-1]
-        v, u = path[0], path[-1]            # junction v goes into u, along path
+        v = path[0]                         # junction v dissolves: chains at it run on along path
         merged = []
         for chain, pairs in chains:
             if chain[-1] == v:
