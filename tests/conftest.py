@@ -19,6 +19,9 @@ FREE_SOURCE = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0,
                "capture_fixed_om_musd_per_yr": 0}
 FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
              "storage_fixed_om_musd_per_yr": 0}
+#: a case's [finance] table with one CRF for every asset and no discounting, so hand
+#: optima are capex × 0.1 a year
+NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
 SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD"))
            if real in available_solvers()]

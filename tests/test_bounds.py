@@ -7,15 +7,13 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, load_case, write_case, write_network
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
 from ccusplan.optimize import run
 from ccusplan.optimize.bounds import corridor_flow_bounds
 from ccusplan.optimize.instance import Instance
-
-NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
 
 def test_bridge_bounds_by_hand():

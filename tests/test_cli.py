@@ -21,18 +21,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from conftest import NO_DISCOUNT, hand_network, write_case, write_network
 
 import ccusplan
 import ccusplan.optimize
 from ccusplan.cli import _State, cli
 from ccusplan.io.results import RESULT_FILES
-from conftest import hand_network, write_case, write_network
 
 SUMMARY_KEYS = ("case", "status", "objective_musd", "best_bound_musd", "mip_gap",
                 "levelized_cost_usd_per_t", "solver", "build_seconds", "solve_seconds",
                 "n_variables", "n_binaries", "n_constraints", "stored_mtpa_by_period",
                 "pipeline_km", "ccusplan_version")
-NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import pytest
 from conftest import (
     FREE_SINK,
     FREE_SOURCE,
+    NO_DISCOUNT,
     draw_graph,
     load_case,
     write_case,
@@ -23,7 +24,6 @@ from hypothesis import strategies as st
 from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
-NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 CLASSES = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},
            {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6,
             "capex_musd_per_unit_per_mtpa": 0.05}]

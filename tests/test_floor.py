@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import FREE_SINK, FREE_SOURCE, load_case, write_case, write_network
+from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, load_case, write_case, write_network
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_directed import CLASSES, NO_DISCOUNT, _networks
+from test_directed import CLASSES, _networks
 
 from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.floor import add_floor, site_cost, site_floor

@@ -8,11 +8,17 @@ objectives are MUSD/yr that can be added up on paper.
 from __future__ import annotations
 
 import pytest
+from conftest import (
+    FREE_SINK,
+    FREE_SOURCE,
+    NO_DISCOUNT,
+    hand_network,
+    load_case,
+    write_case,
+    write_network,
+)
 
-from conftest import FREE_SINK, FREE_SOURCE, hand_network, load_case, write_case, write_network
 from ccusplan.optimize import run
-
-NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
 
 def _solve(tmp_path, solver, network_kw, periods=(2025,), target=(1,), period_years=1,

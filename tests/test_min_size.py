@@ -14,6 +14,7 @@ import pytest
 from conftest import (
     FREE_SINK,
     FREE_SOURCE,
+    NO_DISCOUNT,
     draw_graph,
     load_case,
     write_case,
@@ -28,7 +29,6 @@ from ccusplan.optimize.highs_backend import solve
 from ccusplan.optimize.pulp_backend import to_pulp
 from ccusplan.optimize.warmstart import _rounded_up
 
-NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 #: SimCCS's SoutheastUS trends (networks/southeastus/pipe_classes.csv)
 TRENDS = [{"name": "trend 1", "capacity_mtpa": 9.04463, "capex_musd_per_unit": 0.431655132,
            "capex_musd_per_unit_per_mtpa": 0.115719152},

@@ -77,11 +77,11 @@ class Formulation:
     flow_map: sp.csr_matrix
     #: (pipes block, sized capacity block) per direction a pipe is laid for: one
     #: (undirected) over several periods, two (from→to, to→from) in a single period
-    pipe_blocks: tuple[tuple[str, str], ...] = (("pipes", "pipe_size"),)
+    pipe_blocks: tuple[tuple[str, str], ...]
     #: (S,) per sized option, the least Mt/yr one of its pipes is sized to (0: none), and
     #: the option that replaces a pipe sized below it (−1: none); see :func:`_min_sizes`
-    min_size: np.ndarray | None = None
-    min_size_by: np.ndarray | None = None
+    min_size: np.ndarray
+    min_size_by: np.ndarray
 
     @property
     def pipe_block_names(self) -> tuple[str, ...]:
@@ -102,7 +102,7 @@ class Formulation:
         and on along that option's own replacements: the counts of a plan that keeps
         every ``min_size`` row, and costs no more, when ``x``'s sizes are kept."""
         n = n.copy()
-        if self.min_size is None or not (self.min_size > 0).any():
+        if not (self.min_size > 0).any():
             return n
         hi = self.lp.arrays()["col_hi"]
         pos = _positions(self.lp.blocks["pipes"].shape[0], self.sized)  # option → sized index
@@ -375,8 +375,7 @@ def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarra
     and never costs more. SimCCS's two trends cross at 9.0446328 Mt/yr, just above the
     first trend's capacity 9.04463: a trend-2 pipe is never sized below 9.04463 Mt/yr.
     A minimum above the option's own capacity means the option is never laid."""
-    annual = inst.crf_pipeline + inst.opt_om_fraction
-    fixed, per_mtpa = inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
+    fixed, per_mtpa = _pipe_annual_musd(inst)
     # every ordered pair (o sized, p any option) on the same corridor, o ≠ p
     order = np.argsort(inst.opt_corridor, kind="stable")
     _, start, count = np.unique(inst.opt_corridor[order], return_index=True, return_counts=True)
@@ -403,6 +402,14 @@ def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return size[sized], by[sized]
 
 
+def _pipe_annual_musd(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """(O,) each option's cost per pipe and year in service, and (O,) its part per Mt/yr
+    sized: capex × (capital recovery factor + O&M fraction). The per-tonne transport cost
+    is the corridor's, whichever option carries the flow."""
+    annual = inst.crf_pipeline + inst.opt_om_fraction
+    return inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
+
+
 def _objective(lp, inst, x, cb, a, pipes, sized, flow_entries, z, w, has_wells, s, W) -> None:
     """``flow_entries``: (row, column) of every flow in ``Formulation.flow_map``, whose
     rows run over (direction, corridor, period)."""
@@ -411,11 +418,10 @@ def _objective(lp, inst, x, cb, a, pipes, sized, flow_entries, z, w, has_wells, 
     lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
                       + inst.src_fom_musd_per_yr_per_mtpa)[:, None] * Wt))
     lp.add_cost(a, inst.src_var_usd_per_t[:, None] * Wt)
-    pipe_annual = inst.crf_pipeline + inst.opt_om_fraction
+    fixed, per_mtpa = _pipe_annual_musd(inst)
     for p in pipes:
-        n, q = p.n, p.q
-        lp.add_cost(n, (inst.opt_capex_musd * pipe_annual)[:, None] * Wt)
-        lp.add_cost(q, (inst.opt_capex_musd_per_mtpa * pipe_annual)[sized][:, None] * Wt)
+        lp.add_cost(p.n, fixed[:, None] * Wt)
+        lp.add_cost(p.q, per_mtpa[sized][:, None] * Wt)
     # the per-tonne transport cost on every corridor's flow, each way (bare corridors':
     # on their pipes' sized capacity)
     rows, cols = flow_entries
