@@ -63,3 +63,31 @@ def test_infeasible_and_empty_rows(solver):
     lp.add_cost(x, 1.0)
     r = solve(lp, solver)
     assert r.status == "infeasible" and "no variables" in r.message
+
+
+_THREADS_SCRIPT = """
+from tests_knapsack import knapsack
+from ccusplan.optimize.pulp_backend import solve
+for threads in (None, 1, 2, 1, None):
+    r = solve(knapsack(), "highs", mip_gap=0.0, threads=threads)
+    assert r.status == "optimal" and abs(r.objective + 9) < 1e-9, (threads, r)
+"""
+
+
+def test_thread_counts_change_within_a_process_and_stdout_stays_clean(tmp_path):
+    """HiGHS starts one thread scheduler per process and (1.16) refuses a solve asking
+    for another thread count; its banner goes to stdout when a solver object is made.
+    A fresh process solving the knapsack with 5 thread settings in turn gets −9 every
+    time and prints nothing."""
+    import inspect
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "tests_knapsack.py").write_text(
+        "import numpy as np\nfrom ccusplan.optimize.lp import LinearProgram\n\n"
+        + inspect.getsource(_knapsack).replace("def _knapsack", "def knapsack"))
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(_THREADS_SCRIPT)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""

@@ -7,6 +7,12 @@ second, where PuLP's hand-over took 6 s for the LP relaxation and 16 s for the
 MILP, outside HiGHS's clock and so beyond the user's time limit
 (benchmarks/README.md). Everything else behaves as through PuLP: the same
 options, the same :class:`SolveResult`, progress from HiGHS's callbacks.
+
+Two behaviours of HiGHS 1.16 are handled here, for every solve in a process:
+its copyright banner, written to stdout when a ``Highs`` object is made, appears
+only with solver output on (:class:`QuietHighs`); and its global thread
+scheduler, which refuses a solve asking for a thread count other than the one it
+was started with, is restarted when the count changes (:func:`use_threads`).
 """
 
 from __future__ import annotations
@@ -37,14 +43,12 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(msg))
+    h = QuietHighs(output=msg)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(max(time_limit_s, 0.0)))
     if mip_gap is not None:
         h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
+    h.setOptionValue("threads", use_threads(threads))
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
     model.col_cost_ = arr["c"]
@@ -71,6 +75,46 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     h.run()
     seconds = time.perf_counter() - t0
     return _result(h, arr["c"], bool(integer.any()), version, seconds)
+
+
+class QuietHighs(highspy.Highs):
+    """A ``highspy.Highs`` whose log (banner included) is on only if ``output``.
+
+    ``highspy.Highs.__init__`` registers its callbacks through
+    :meth:`enableCallbacks`, and HiGHS writes its banner then, before any option
+    can be set on the object; the option is set here first.
+    """
+
+    def __init__(self, output: bool = False):
+        self._output = bool(output)
+        super().__init__()
+
+    def enableCallbacks(self) -> None:
+        self.setOptionValue("output_flag", self._output)
+        super().enableCallbacks()
+
+
+_scheduler_threads: list[int] = []  # the thread count HiGHS's scheduler was last started with
+
+
+def use_threads(threads: int | None) -> int:
+    """HiGHS's ``threads`` option for a solve asking for ``threads`` (None: HiGHS's default).
+
+    HiGHS starts one scheduler per process, with the thread count of the first
+    solve, and (from 1.16) refuses a later solve that asks for another count:
+    the scheduler is restarted here whenever the count changes. Solves in one
+    process run one after another; this is not for concurrent solves.
+    """
+    wanted = 0 if threads is None else int(threads)  # 0: HiGHS chooses
+    if _scheduler_threads and _scheduler_threads[0] != wanted:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [wanted]
+    return wanted
+
+
+def version() -> str:
+    """The HiGHS version, e.g. ``"1.16.0"``."""
+    return QuietHighs().version()
 
 
 def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> SolveResult:

@@ -65,9 +65,7 @@ def _friendly(names: list[str]) -> list[str]:
 @cache
 def solver_version(real: str) -> str:
     if real == "HiGHS":
-        import highspy
-
-        return f"highs {highspy.Highs().version()}"
+        return f"highs {highs_backend.version()}"
     if real == "PULP_CBC_CMD":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
