@@ -23,7 +23,7 @@ FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
 #: optima are capex × 0.1 a year
 NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
-SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD"))
+SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "COIN_CMD"))
            if real in available_solvers()]
 
 

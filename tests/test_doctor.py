@@ -29,10 +29,12 @@ def test_doctor_lists_highs_and_cbc_as_working():
     for lib in ("pulp", "highspy", "numpy", "pandas", "matplotlib", "CoolProp"):
         assert f" {lib} " in out
     assert "solvers found:" in out and "every solver found works" in out
-    for solver in ("highs", "cbc"):
-        name, version, *_ = rows[solver]
-        assert version == solver and rows[solver][2].count(".") >= 1  # e.g. "highs 1.15.1"
-        assert rows[solver][3:6] == ["works", "optimal", "124.0"], rows[solver]
+    highs = rows["highs"]
+    assert highs[1] == "highs" and highs[2].count(".") == 2, highs  # "highs 1.16.0"
+    assert highs[3:6] == ["works", "optimal", "124.0"], highs
+    cbc = rows["cbc"]  # "cbc devel (cbcbox 2.929)" or "cbc 2.10.3 (PuLP 3.3.2 bundled)"
+    assert cbc[1] == "cbc" and (cbc[2] == "devel" or cbc[2].count(".") == 2), cbc
+    assert cbc[-4:-1] == ["works", "optimal", "124.0"], cbc
 
 
 def test_doctor_reports_a_solver_that_misses_the_hand_optimum(monkeypatch):
@@ -41,9 +43,23 @@ def test_doctor_reports_a_solver_that_misses_the_hand_optimum(monkeypatch):
     monkeypatch.setattr(ccusplan.doctor, "TINY_OPTIMUM_MUSD", 125.0)
     r, rows = doctor()
     assert r.exit_code == 1
-    assert rows["highs"][3] == "FAILED" and rows["cbc"][3] == "FAILED"
+    assert rows["highs"][3] == "FAILED" and "FAILED" in rows["cbc"]
     assert "wrong optimum" in r.stdout
     assert "problem: solver(s) not working: " in r.stderr and "highs" in r.stderr
+
+
+def test_versions_outside_the_declared_ranges_and_known_bad_ones_are_named():
+    """An installed version outside pyproject's range is named with the range; a known-bad
+    one with what goes wrong; versions inside the ranges give no warning."""
+    from ccusplan.doctor import version_warnings
+
+    bad = ("numpy", ">=2.9", "gives wrong answers")
+    assert version_warnings({"pulp": "3.3.2", "numpy": "2.4.6"}, known_bad=(bad,)) == []
+    assert version_warnings({"pulp": "9.0", "numpy": "2.9.1", "highspy": "1.7.2"},
+                            known_bad=(bad,)) == [
+        "pulp 9.0: outside the range ccusplan declares (<5,>=3.3)",
+        "highspy 1.7.2: outside the range ccusplan declares (>=1.15)",
+        "numpy 2.9.1: gives wrong answers"]
 
 
 def test_a_missing_solver_is_a_finding_not_a_crash():

@@ -17,17 +17,26 @@ import platform
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
 import pandas as pd
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 import ccusplan
 
 #: Distributions whose versions are reported (PyPI names).
-LIBRARIES = ("pulp", "highspy", "numpy", "pandas", "scipy", "networkx", "shapely",
+LIBRARIES = ("pulp", "highspy", "cbcbox", "numpy", "pandas", "scipy", "networkx", "shapely",
              "geopandas", "pyogrio", "pyproj", "pydantic", "CoolProp", "matplotlib", "rich",
              "click")
+#: Installed versions known to misbehave with ccusplan: (distribution, versions, what goes
+#: wrong). Reported with the reason, in place of the plain out-of-range warning.
+KNOWN_BAD = (
+    ("CoolProp", ">=8", "its import takes about 3.5 s, against about 1 s for 7.2, "
+                        "on every command that computes CO2 properties"),
+)
 TINY_OPTIMUM_MUSD = 124.0
 TOLERANCE = 1e-6
 TIME_LIMIT_S = 60.0
@@ -89,6 +98,7 @@ class Checkup:
     platform: str
     versions: dict[str, str]   # distribution → version, or "not installed"
     solvers: list[SolverCheck]
+    warnings: list[str]        # installed versions outside ccusplan's ranges or known bad
 
     @property
     def ok(self) -> bool:
@@ -105,6 +115,36 @@ def library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[dist] = "not installed"
     return out
+
+
+def version_warnings(versions: dict[str, str] | None = None,
+                     known_bad=KNOWN_BAD) -> list[str]:
+    """Installed versions outside the ranges ccusplan declares, or in :data:`KNOWN_BAD`.
+
+    ``versions`` maps distribution → version (default: what is installed here).
+
+    >>> version_warnings({"CoolProp": "8.0.1", "pulp": "3.3.2"}, known_bad=())
+    ['CoolProp 8.0.1: outside the range ccusplan declares (<8,>=7.2)']
+    """
+    given = {} if versions is None else versions
+    out = {}
+    for req in map(Requirement, requires("ccusplan") or []):
+        v = _version_of(req.name, given, versions is None)
+        if req.marker is None and v is not None and v not in req.specifier:
+            out[req.name] = f"{req.name} {v}: outside the range ccusplan declares " \
+                            f"({req.specifier})"
+    for name, spec, why in known_bad:
+        v = _version_of(name, given, versions is None)
+        if v is not None and v in SpecifierSet(spec):
+            out[name] = f"{name} {v}: {why}"
+    return list(out.values())
+
+
+def _version_of(dist: str, given: dict[str, str], look: bool) -> Version | None:
+    try:
+        return Version(version(dist) if look else given[dist])
+    except (PackageNotFoundError, KeyError, InvalidVersion):
+        return None
 
 
 def solvers_found() -> list[str]:
@@ -153,4 +193,5 @@ def check_solver(name: str) -> SolverCheck:
 def checkup() -> Checkup:
     """Versions, solvers found, and the tiny model solved with each solver."""
     return Checkup(platform.python_version(), f"{platform.system()} {platform.machine()}",
-                   library_versions(), [check_solver(s) for s in solvers_found()])
+                   library_versions(), [check_solver(s) for s in solvers_found()],
+                   version_warnings())

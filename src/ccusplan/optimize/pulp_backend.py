@@ -2,7 +2,7 @@
 and returns a solver-neutral :class:`SolveResult`.
 
 HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`);
-``cbc`` is PuLP's bundled CBC; any other name PuLP knows (``GUROBI``,
+``cbc`` is PuLP's ``COIN_CMD`` with the binary :mod:`.cbc` finds; any other name PuLP knows (``GUROBI``,
 ``SCIP_CMD`` ...) is passed through PuLP, which builds its problem only when such a
 solver is first asked for. The best bound is read from HiGHS's info and from
 CBC's log; other solvers report none.
@@ -11,10 +11,8 @@ CBC's log; other solvers report none.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -23,12 +21,15 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from ccusplan.optimize import highs_backend
+from ccusplan.optimize import cbc, highs_backend
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
 from ccusplan.optimize.result import SolveResult
 
-ALIASES = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD", "highs_cmd": "HiGHS_CMD",
+#: PuLP's class for CBC; PuLP 3's bundled-CBC class is taken as a name for it.
+CBC = "COIN_CMD"
+_CBC_NAMES = (CBC, "PULP_CBC_CMD")
+ALIASES = {"highs": "HiGHS", "cbc": CBC, "highs_cmd": "HiGHS_CMD",
            "glpk": "GLPK_CMD", "scip": "SCIP_CMD", "gurobi": "GUROBI", "cplex": "CPLEX_CMD"}
 
 
@@ -37,12 +38,14 @@ class SolverUnavailable(ValueError):
 
 
 def available_solvers() -> list[str]:
-    return pulp.listSolvers(onlyAvailable=True)
+    """PuLP's names of the solvers available here (CBC: if :func:`cbc.find_cbc` finds it)."""
+    found = [s for s in pulp.listSolvers(onlyAvailable=True) if s not in _CBC_NAMES]
+    return found + [CBC] if cbc.find_cbc() is not None else found
 
 
 def pulp_name(name: str) -> str:
     """PuLP's class name for a user's solver name (case-insensitive, with aliases)."""
-    known = {s.lower(): s for s in pulp.listSolvers()}
+    known = {s.lower(): s for s in pulp.listSolvers()} | {n.lower(): CBC for n in _CBC_NAMES}
     key = ALIASES.get(name.lower(), name).lower()
     if key not in known:
         raise SolverUnavailable(
@@ -66,14 +69,8 @@ def _friendly(names: list[str]) -> list[str]:
 def solver_version(real: str) -> str:
     if real == "HiGHS":
         return f"highs {highs_backend.version()}"
-    if real == "PULP_CBC_CMD":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            path = pulp.PULP_CBC_CMD().path
-        out = subprocess.run([path, "-quit"], capture_output=True,
-                             text=True, timeout=30).stdout
-        m = re.search(r"Version:\s*(\S+)", out)
-        return f"cbc {m.group(1) if m else 'unknown'}"
+    if real == CBC:
+        return cbc.label(cbc.find_cbc())
     return real
 
 
@@ -162,25 +159,24 @@ def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
         kw["gapRel"] = mip_gap
     if threads is not None:
         kw["threads"] = threads
-    if real == "PULP_CBC_CMD" and log_path is not None:
-        kw["logPath"] = str(log_path)
-    if real == "PULP_CBC_CMD" and start:
-        kw["warmStart"] = True
-    with warnings.catch_warnings():
-        # PuLP 3 deprecates its bundled CBC in favour of PuLP 4's; pulp<4 is pinned.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return pulp.getSolver(real, **kw)
+    if real == CBC:
+        kw["path"] = str(cbc.find_cbc().path)
+        if log_path is not None:
+            kw["logPath"] = str(log_path)
+        if start:
+            kw["warmStart"] = True
+    return pulp.getSolver(real, **kw)
 
 
 def _outside_solver_clock(real: str, log: str, seconds: float) -> float:
     """Seconds of a solve spent outside the solver's own clock (PuLP writing the model,
     reading the solution): CBC's log ends with its wall-clock time.
 
-    >>> _outside_solver_clock("PULP_CBC_CMD", "Total time (CPU seconds):  1.5 "
+    >>> _outside_solver_clock("COIN_CMD", "Total time (CPU seconds):  1.5 "
     ...                       "(Wallclock seconds):       2.00", 5.0)
     3.0
     """
-    m = re.search(r"Wallclock seconds\):\s*([\d.]+)", log) if real == "PULP_CBC_CMD" else None
+    m = re.search(r"Wallclock seconds\):\s*([\d.]+)", log) if real == CBC else None
     return max(seconds - float(m.group(1)), 0.0) if m else 0.0
 
 
@@ -286,7 +282,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     if lp.violated_empty_row():
         return SolveResult("infeasible", None, None, None, None, version, 0.0,
                            "a constraint with no variables cannot be met")
-    start_given = start is not None and real == "PULP_CBC_CMD"
+    start_given = start is not None and real == CBC
     if start_given:
         for v, val in zip(variables, start.tolist()):
             v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
@@ -296,7 +292,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
             progress(Progress(phase, time.perf_counter() - t_call))
         s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_given)
         t0 = time.perf_counter()
-        if progress is not None and real == "PULP_CBC_CMD":
+        if progress is not None and real == CBC:
             with CbcLogWatcher(log_path, phase, progress, t_call):
                 prob.solve(s)
         else:
@@ -314,7 +310,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(lp.arrays()["c"] @ x)
     bound = objective if not has_int else None
-    if has_int and real == "PULP_CBC_CMD":
+    if has_int and real == CBC:
         bound = _cbc_bound(log, objective)
     if status == "optimal" and bound is None:
         bound = objective
