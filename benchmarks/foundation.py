@@ -21,8 +21,8 @@ Usage::
 
 Results: ``benchmarks/results/foundation.json`` (machine info once, then one
 record per build spec and per solve run) and ``foundation.md`` (tables made
-from the JSON). ``benchmarks/README.md`` gets the same tables between its
-``<!-- results:start -->`` / ``<!-- results:end -->`` markers.
+from the JSON). If ``benchmarks/README.md`` has ``<!-- results:start -->`` /
+``<!-- results:end -->`` markers, the same tables are written between them.
 """
 
 from __future__ import annotations

@@ -6,16 +6,17 @@ each relative gap (1 % and 0.01 %, i.e. ``mip_rel_gap`` 1e-2 and 1e-4):
 * **simccs** — SimCCS's own MPS file (``benchmarks/data/simccs/``, as SimCCS wrote it
   for its published run) read by highspy and solved;
 * **ccusplan** — ``cases/southeastus-*.toml`` (made by ``ccusplan import simccs``)
-  solved by :func:`ccusplan.optimize.run`, exactly as ``ccusplan solve`` does it (PuLP's
-  in-process HiGHS, LP-support warm start on); build and solve timed separately.
+  solved by :func:`ccusplan.optimize.run`, exactly as ``ccusplan solve`` does it (HiGHS
+  through highspy, LP-support warm start on); build and solve timed separately.
 
 Each run is a fresh Python process, one at a time, after waiting for the machine to be
 idle; the machine-wide lock of ``foundation.py`` keeps two benchmark runners apart.
 
-Times to a gap vary from one HiGHS random seed to another by up to half (SoutheastUS 110
-Mt/yr to 0.01 % on SimCCS's MPS: 286–405 s over seeds 0–2), more than most formulation
-changes move them; so each formulation runs under the same seeds (``--seeds``, HiGHS's
-``random_seed``, set on every HiGHS instance of the run) and the table compares medians.
+Times to a gap vary from one HiGHS random seed to another by up to a factor of two
+(SoutheastUS 110 Mt/yr to 0.01 % on SimCCS's MPS: 195.5–396.8 s over seeds 0–9), more
+than most formulation changes move them; so each formulation runs under the same seeds
+(``--seeds``, HiGHS's ``random_seed``, set on every HiGHS instance of the run) and the
+table compares medians.
 A killed run resumes with ``--merge``: finished runs are kept in ``simccs.partial.json``.
 
 Usage::

@@ -19,7 +19,7 @@ from ccusplan.scenarios.trajectory import targets_mtpa
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = ROOT / "networks" / "china"
 CASES = sorted((ROOT / "cases").glob("china-*.toml"))
-#: Basins of the reference data's storage table (restated in networks/china/README.md).
+#: The nine storage basins of networks/china/README.md.
 BASINS = {"Ordos", "Songliao", "Bohai Bay", "Junggar", "Tarim", "Sichuan", "Subei",
           "Pearl River Mouth", "East China Sea shelf"}
 #: Mt/yr per MW of a coal plant: 0.52 × 8,760 h × 0.85 t/MWh × 0.90 / 10^6.

@@ -1,4 +1,4 @@
-"""The ``ccusplan`` command line against DESIGN's "Command line and result contract".
+"""The ``ccusplan`` command line against its contract: exit status, messages, result folder.
 
 Every test runs the click group through ``CliRunner`` (as ``main()`` does, with a
 fresh ``_State`` as ``obj``) inside ``tmp_path``, which is also the working
@@ -537,7 +537,8 @@ def test_summary_records_the_time_limit_and_says_nothing_when_kept(tmp_path, sol
 
 
 def test_a_solve_past_its_time_limit_is_reported(tmp_path, monkeypatch):
-    # HiGHS 1.15.1's central rounding ignores the clock (benchmarks/README.md, Session 6):
+    # HiGHS 1.15.1's central rounding ignores the clock (benchmarks/README.md, "HiGHS and
+    # the time limit"):
     # stand in for it with a solve that reports 100 s more than it took
     real = ccusplan.optimize.solve_model
 

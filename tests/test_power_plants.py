@@ -16,8 +16,8 @@ WRI = Path(__file__).resolve().parents[1] / "networks" / "_data" / "china_therma
 
 def test_capturable_co2_by_fuel_worked_by_hand():
     """1,000 MW coal: 1,000 × 0.52 × 8,760 h = 4,555,200 MWh × 0.85 t/MWh = 3.872 Mt
-    emitted, × 0.90 = 3.4847 Mt/yr (the reference data's "≈ 3.5 Mt, ≈ 3.1 capturable"
-    uses a lower capacity factor and intensity). 1,000 MW gas: × 0.30 × 8,760 ×
+    emitted, × 0.90 = 3.4847 Mt/yr (a rule of thumb of "≈ 3.5 Mt emitted, ≈ 3.1
+    capturable" per 1,000 MW uses a lower capacity factor and intensity). 1,000 MW gas: × 0.30 × 8,760 ×
     0.38 × 0.90 = 0.8988 Mt/yr."""
     got = capturable_mtpa([1000.0, 1000.0, 500.0], ["Coal", "Natural Gas", "LNG"])
     assert got == pytest.approx([3.484728, 0.898776, 0.449388], rel=1e-6)

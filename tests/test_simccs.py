@@ -196,7 +196,8 @@ def seus(tmp_path_factory) -> dict:
 
 
 def test_southeastus_placement_and_network(seus):
-    """Cells as in the data README (source 13 is the cellsize trap: 148825, not 148826);
+    """Cells as SimCCS's ``DataStorer.latLonToCell`` truncates them (source 13, 0.0001 of a
+    cell from a column boundary, is the cellsize trap: 148825, not 148826);
     127 vertices = 27 terminals + 100 junctions; SimCCS's trend capacities, rounded."""
     report, _, net = seus["cap-50"]
     cells = net.sources["simccs_cell"].astype(int).tolist()

@@ -30,7 +30,7 @@ from ccusplan.io.power_plants import (
 HERE = Path(__file__).resolve().parent
 WRI_CSV = HERE.parent / "_data" / "china_thermal_power_plants.csv"
 
-# --- Projects (ccusplan reference data, "China CCUS projects"; README.md) ----------------
+# --- Projects (public sources named in README.md, "CCUS projects") -----------------------
 # A unit that runs (or is committed) by 2025 is an existing asset: capture_capex_musd = 0.
 # A later expansion is a separate source at the same site with the kind's default costs.
 # host: the WRI plant the capture unit sits in; its capacity is taken off that plant.

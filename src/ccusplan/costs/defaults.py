@@ -11,7 +11,7 @@ exactly the cited levelised figure:
 * ``fixed O&M per year = fixed_om_fraction · capex``
 * ``variable = levelised − capital_share · levelised − fixed O&M per year / capacity``
 
-Capture capacity is sized (DESIGN: capture ≤ built capacity ≤ site maximum), so
+Capture capacity is sized (capture ≤ built capacity ≤ site maximum), so
 capex is a straight line in the capacity built: a fixed part for equipping the
 site plus a part per Mt/yr. The line passes through the cited cost at the
 reference unit size ``REFERENCE_UNIT_MTPA`` with ``FIXED_CAPEX_SHARE`` of it

@@ -9,8 +9,8 @@ nameplate capacity into capturable CO2:
 
     capturable Mt/yr = MW × capacity factor × 8,760 h × tCO2/MWh × capture rate / 10^6
 
-Every figure below is the fleet-typical value of the ccusplan reference data
-(restated in ``networks/_data/README.md``), not plant data.
+Every figure below is a fleet-typical value with its source (the same in
+``networks/_data/README.md``), not plant data.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import pandas as pd
 
 HOURS_PER_YEAR = 8760.0
 
-#: Share of the CO2 in the flue gas that capture removes: typical 85–90 % (ccusplan
-#: reference data, "Turning capacity into capturable CO2"); the top of the range.
+#: Share of the CO2 in the flue gas that capture removes: typical 85–90 %, the top of
+#: that range (IPCC (2005) SRCCS: available technology captures 85–95 % of the CO2
+#: processed).
 CAPTURE_RATE = 0.90
 
 #: Status values of the WRI file that mean "not generating" (the file's other values
@@ -42,9 +43,10 @@ class FuelBasis:
 
 
 #: By WRI ``fuel``. Coal: capacity factor 0.52 (≈ 4,555 h/yr; China's coal fleet ran
-#: ~4,300–4,600 h/yr in the early 2020s, typical 0.50–0.55) and 0.85 tCO2/MWh (typical
-#: 0.82–0.90) — ccusplan reference data. Gas (natural gas and LNG-fired plants):
-#: 0.38 tCO2/MWh, combined cycle 0.37–0.40 (ccusplan reference data); capacity factor
+#: ~4,300–4,600 h/yr in the early 2020s, China Electricity Council statistics; typical
+#: 0.50–0.55) and 0.85 tCO2/MWh (typical of coal units, 0.82–0.90; approximate). Gas
+#: (natural gas and LNG-fired plants): 0.38 tCO2/MWh, typical of combined cycle,
+#: 0.37–0.40 (approximate); capacity factor
 #: 0.30 (≈ 2,600 h/yr) is a ccusplan assumption — China's gas fleet runs as peaking
 #: and heating plant, roughly half the hours of coal (China Electricity Council yearly
 #: statistics report about 2,400–2,800 h/yr for 2019–2022; recalled, not re-verified).

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ccusplan.errors import InputError, Problem, display_path
 
-#: summary.json keys the report needs (DESIGN's contract keys it shows).
+#: summary.json keys the report needs (core keys every solve writes, which it shows).
 SUMMARY_KEYS = ("case", "status", "objective_musd", "best_bound_musd", "mip_gap",
                 "levelized_cost_usd_per_t", "solver", "solve_seconds", "pipeline_km",
                 "stored_mtpa_by_period")

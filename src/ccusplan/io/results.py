@@ -1,4 +1,4 @@
-"""Write results atomically (DESIGN "Command line and result contract").
+"""Write results atomically (the result folder of ``ccusplan solve``).
 
 All files are written into a temporary folder next to the destination, which is
 then moved into place, so a reader never sees a half-written result and a

@@ -112,7 +112,7 @@ def run(case: Case, network: Network, solver: str | None = None,
 def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None:
     """What to tell the user when a solve ran past its time limit, or ``None`` when it
     ended within :data:`OVERRUN_TOLERANCE` of the limit or :data:`OVERRUN_MIN_S` seconds
-    of it (benchmarks/README.md, "Session 6": 248 s for a 120 s limit)."""
+    of it (benchmarks/README.md, "HiGHS and the time limit": 248 s for a 120 s limit)."""
     if time_limit_s is None:
         return None
     late = solve_seconds - time_limit_s

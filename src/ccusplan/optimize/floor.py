@@ -14,7 +14,7 @@ of a source and pays that fraction of its fixed cost, where the model without tr
 small enough to solve as a MILP in a fraction of a second, pays for whole sources. On
 SoutheastUS 50 Mt/yr the relaxation's site costs are 4,615.3 $M/yr, the floor 4,856.5,
 and the LP bound rises from 4,823.6 to 5,030.3 (optimum 5,140.7); on the Shandong case
-from 14,054.0 to 14,144.2 MUSD (benchmarks/README.md, "Session 5"). Where the relaxation
+from 14,054.0 to 14,144.2 MUSD (benchmarks/README.md, "Site floor"). Where the relaxation
 already pays more than the floor for its sites (SoutheastUS in price mode) the row
 changes nothing.
 

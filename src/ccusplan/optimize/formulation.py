@@ -49,7 +49,7 @@ the flow below which another option on its corridor costs no more (``min_size`` 
 that keeps it and costs no more, so an optimum survives; the LP relaxation is the same,
 but a pipe fixed in the search forces its flow. SimCCS's trend 2 is never sized below
 9.04463 Mt/yr (SoutheastUS 110 Mt/yr to 0.01 %, MILP alone: median of ten seeds 1,038 k →
-855 k simplex iterations, benchmarks/README.md, "Session 10").
+855 k simplex iterations; benchmarks/README.md, "Minimum pipe sizes").
 """
 
 from __future__ import annotations

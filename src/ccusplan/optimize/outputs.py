@@ -30,7 +30,8 @@ def _clean(v):
 
 
 def summary(outcome: Outcome) -> dict:
-    """Every key of DESIGN's ``summary.json``, then ccusplan's additions.
+    """The core keys of ``summary.json`` (those every solve writes, up to
+    ``ccusplan_version``), then the further keys (``mode`` onwards).
 
     ``objective_unit`` says what ``objective_musd`` is: ``MUSD/yr`` for one period of one
     year (SimCCS's unit), ``MUSD (NPV)`` otherwise; ``objective_musd_by_part`` splits it

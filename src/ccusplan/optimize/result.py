@@ -1,4 +1,4 @@
-"""What any solver run gives back, in the DESIGN result vocabulary."""
+"""What any solver run gives back, in the vocabulary of ``summary.json``."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     floor the relaxation already meets is left out: the row would cut nothing off and
     only make every LP of branch-and-bound denser (on the whole China network, where
     the relaxation pays more for its sites than the floor, the run with the row ended at
-    5.47 % against 5.26 % without; benchmarks/README.md, "Session 5")."""
+    5.47 % against 5.26 % without; benchmarks/README.md, "Site floor")."""
     deadline = time.perf_counter() + time_limit_s
     lp = form.lp
     relaxed = solve_model(model, solver, relax=True, time_limit_s=time_limit_s, threads=threads)

@@ -10,8 +10,7 @@ that contains it, truncating, never rounding (``DataStorer.latLonToCell``)::
 A cell's centre is ``lon = xllcorner + (col − ½)·cellsize``,
 ``lat = yllcorner + (nrows − row + ½)·cellsize`` (``DataStorer.cellToLatLon``). Edge
 lengths in SimCCS's ``solution.csv`` are haversine sums over a route's cell centres
-with an Earth diameter of 12,742 km (SimCCS ``Solver``; the data README in
-``tests/data/simccs/`` documents both rules).
+with an Earth diameter of 12,742 km (SimCCS ``Solver``).
 """
 
 from __future__ import annotations
