@@ -122,7 +122,7 @@ def _build_pulp(lp: LinearProgram) -> dict:
     ]
     c = arr["c"]
     nz = np.flatnonzero(c)
-    prob.setObjective(pulp.LpAffineExpression([(variables[j], c[j]) for j in nz.tolist()]))
+    prob.setObjective(_expression([(variables[j], c[j]) for j in nz.tolist()]))
 
     A = arr["A"]
     row_name = np.empty(lp.n_rows, dtype=object)
@@ -134,18 +134,58 @@ def _build_pulp(lp: LinearProgram) -> dict:
         a, b = indptr[i], indptr[i + 1]
         if a == b:  # constant row 0 in [lo, hi]: checked by lp.violated_empty_row()
             continue
-        expr = pulp.LpAffineExpression([(variables[j], v) for j, v in zip(indices[a:b], data[a:b])])
+        terms = [(variables[j], v) for j, v in zip(indices[a:b], data[a:b])]
         if rlo[i] == rhi[i]:
-            con = pulp.LpConstraint(expr, pulp.LpConstraintEQ, rhs=rlo[i])
+            con = _row(terms, pulp.LpConstraintEQ, rlo[i])
         elif np.isfinite(rhi[i]):
-            con = pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=rhi[i])
+            con = _row(terms, pulp.LpConstraintLE, rhi[i])
             if np.isfinite(rlo[i]):
-                prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i]),
+                prob.addConstraint(_row(terms, pulp.LpConstraintGE, rlo[i]),
                                    name=row_name[i] + "_lo")
         else:
-            con = pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=rlo[i])
+            con = _row(terms, pulp.LpConstraintGE, rlo[i])
         prob.addConstraint(con, name=row_name[i])
     return {"prob": prob, "variables": variables}
+
+
+#: PuLP 4 (a Rust core) builds expressions and reports solves differently from PuLP 3.
+_PULP4 = hasattr(pulp.LpAffineExpression, "from_list")
+
+
+def _expression(terms: list) -> pulp.LpAffineExpression:
+    """Σ coefficient · variable over ``terms``, (variable, coefficient) pairs."""
+    return pulp.LpAffineExpression.from_list(terms) if _PULP4 else \
+        pulp.LpAffineExpression(terms)
+
+
+def _row(terms: list, sense: int, rhs: float):
+    """The constraint Σ coefficient · variable (sense) rhs, for ``prob.addConstraint``."""
+    if _PULP4:
+        expr = pulp.LpAffineExpression.from_list(terms, constant=-rhs)
+        expr.sense = sense
+        return expr
+    return pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
+
+
+def _status_words(prob: pulp.LpProblem, solved) -> str:
+    """The solver's own word for how it ended, e.g. ``Infeasible``."""
+    return solved.status.name if _PULP4 else pulp.LpStatus.get(prob.status, "")
+
+
+def _solve_status(prob: pulp.LpProblem, solved) -> str:
+    """optimal, feasible, infeasible or no_solution, from what ``prob.solve`` returned
+    (PuLP 4: its solve statistics; PuLP 3: a status code, the rest on ``prob``)."""
+    if _PULP4:
+        if solved.status == pulp.LpSolveStatus.Infeasible:
+            return "infeasible"
+        if not solved.has_solution:
+            return "no_solution"
+        # optimal within the gap asked for, as HiGHS and PuLP 3 report it
+        proven = (pulp.LpSolveStatus.Optimal, pulp.LpSolveStatus.GapLimit)
+        return "optimal" if solved.status in proven else "feasible"
+    status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
+    return "infeasible" if status == "no_solution" and prob.status == pulp.LpStatusInfeasible \
+        else status
 
 
 # ------------------------------------------------------------------ solve
@@ -294,19 +334,17 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
         t0 = time.perf_counter()
         if progress is not None and real == CBC:
             with CbcLogWatcher(log_path, phase, progress, t_call):
-                prob.solve(s)
+                solved = prob.solve(s)
         else:
-            prob.solve(s)
+            solved = prob.solve(s)
         seconds = time.perf_counter() - t0
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
 
     overhead = _outside_solver_clock(real, log, seconds)
-    status = {1: "optimal", 2: "feasible", -1: "infeasible"}.get(prob.sol_status, "no_solution")
-    if status == "no_solution" and prob.status == pulp.LpStatusInfeasible:
-        status = "infeasible"
+    status = _solve_status(prob, solved)
     if status in ("infeasible", "no_solution"):
         return SolveResult(status, None, None, None, None, version, seconds,
-                           pulp.LpStatus.get(prob.status, ""), overhead)
+                           _status_words(prob, solved), overhead)
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(lp.arrays()["c"] @ x)
     bound = objective if not has_int else None
