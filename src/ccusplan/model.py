@@ -90,16 +90,23 @@ class CaseInfo(_Strict):
     """``[case]``: what the case is and which network it runs on."""
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    """Case name: letters, digits, ``_``, ``.`` and ``-``; names the default result folder
+    ``outputs/<name>/``."""
     network: Path
     """Network folder, GeoPackage or GeoJSON folder, relative to the case file."""
     mode: Literal["target", "price"] = "target"
+    """``target``: store at least ``[target]`` Mt/yr at least cost; ``price``: store what
+    pays at the ``[price]`` credit per tonne."""
     description: str = ""
+    """Free text about the case (not used by the model)."""
 
 
 class Horizon(_Strict):
     """``[horizon]``: period start years; each period lasts until the next starts."""
 
     periods: Annotated[list[int], Field(min_length=1)]
+    """Start year of each period, strictly increasing; the first is the year money is
+    discounted to."""
     period_years: Annotated[int, Field(ge=1, le=100)] = 5
     """Length of the last period (and of every period when they are evenly spaced)."""
 
@@ -121,10 +128,16 @@ class Target(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     mtpa: list[Annotated[float, Field(ge=0)]] | None = None
+    """Mt/yr to store in each period, one value per period (or give the scale-up keys)."""
     base_mtpa: Annotated[float, Field(gt=0)] | None = None
+    """Scale-up: Mt/yr stored in the first period."""
     factor: Annotated[float, Field(gt=0)] | None = None
+    """Scale-up: the target reaches ``base_mtpa`` × this at ``by``, held flat after."""
     by: int | None = None
+    """Scale-up: the year the target reaches ``base_mtpa`` × ``factor`` (after the first
+    period, within the horizon)."""
     shape: Literal["linear", "exponential", "s-curve"] = "exponential"
+    """Scale-up: how the target grows from ``base_mtpa`` to ``base_mtpa`` × ``factor``."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Target:
@@ -144,32 +157,43 @@ class Price(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     usd_per_t: float | list[float]
+    """Credit per tonne stored, USD/t: one value for every period or one per period."""
 
 
 class Finance(_Strict):
     """``[finance]``: discounting and capital recovery."""
 
     discount_rate: Annotated[float, Field(ge=0, lt=1)] = 0.08
+    """Real discount rate per year: money is discounted to the first period's start and
+    capital recovery factors are taken at this rate."""
     crf: Annotated[float, Field(gt=0, le=1)] | None = None
     """One capital recovery factor for every asset, instead of rate + lives."""
     pipeline_life_years: Annotated[int, Field(ge=1, le=100)] = 30
+    """Life over which pipeline and booster capital is recovered, years."""
     capture_life_years: Annotated[int, Field(ge=1, le=100)] = 25
+    """Life over which capture capital is recovered, years."""
     storage_life_years: Annotated[int, Field(ge=1, le=100)] = 30
+    """Life over which storage site and well capital is recovered, years."""
 
 
 class Solver(_Strict):
     """``[solver]``: which solver and how long it may run."""
 
     name: Annotated[str, Field(min_length=1)] = "highs"
+    """``highs``, ``cbc``, or any solver name PuLP knows (``ccusplan doctor`` lists those
+    found)."""
     time_limit_s: Annotated[float, Field(gt=0)] = 600.0
+    """Seconds for warm start and branch and bound together; the best plan found is kept."""
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
+    """Relative gap (objective − bound) / objective at which the solver stops."""
     threads: Annotated[int, Field(ge=1)] | None = None
+    """Solver threads (default: the solver's own choice)."""
     warm_start: bool = True
     """Start branch-and-bound from the LP-support heuristic's plan (optimize.warmstart)."""
     site_floor: bool = False
     """Bound the site costs from below by the optimum without transport (optimize.floor).
-    Off by default: it sped the Shandong case up and slowed SoutheastUS imports down
-    (benchmarks/README.md, "Session 5")."""
+    Off by default: it speeds some cases up (Shandong) and slows others down (the
+    SimCCS SoutheastUS imports)."""
 
 
 class Candidates(_Strict):
@@ -251,7 +275,8 @@ class PipelineSpec(_Strict):
     sizes_in: list[Literal[4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 42, 48]] | None = None
     """Nominal sizes (NPS, inches) the plan may use; default every standard size 4–48."""
     engineering: bool = True
-    """False keeps the foundation's built-in table (capacity and cost per km)."""
+    """False: the simple built-in table of sizes, each with a capacity and a cost per km
+    (``costs/data/pipe_sizes.toml``), instead of the engineering model."""
     max_pipes_per_corridor: Annotated[int, Field(ge=1)] | None = None
     """Most pipes (of all classes together) a corridor may ever hold; default no limit.
     SimCCS allows one (its imported cases set 1)."""
@@ -293,6 +318,7 @@ class Case(_Strict):
     pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
     """``[pipeline]`` (built on first use, so importing the model does not load CoolProp)."""
     reduce: Reduce | None = None
+    """``[reduce]`` (no table: the network is solved whole)."""
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 

@@ -35,7 +35,7 @@ def load_case(path: Path) -> Case:
     Parameters
     ----------
     path : pathlib.Path
-        A TOML case file (see DESIGN.md). ``[case] network`` is relative to the
+        A TOML case file (see docs/case-file.md). ``[case] network`` is relative to the
         file's folder.
 
     Returns
