@@ -120,7 +120,7 @@ def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None
         return None
     return (f"the solve ran {late:.0f} s past its {time_limit_s:g} s time limit (the solver "
             'checks the clock between steps, and one HiGHS heuristic runs for minutes on '
-            'large models; README, "Time limits")')
+            'large models; docs/troubleshooting.md, "Time limits")')
 
 
 def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:

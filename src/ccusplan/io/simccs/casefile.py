@@ -33,7 +33,7 @@ def case_toml(case_path: Path, network_dir: Path, scenario: str, mode: str, targ
              f"{project_years:g} per year; already in the network's max_injection_mtpa)."),
             "# One period of one year, undiscounted: the objective is in MUSD/yr, as SimCCS's."]
     if notes:
-        head.append("# Not reproduced term for term (see README, Importing SimCCS scenarios):")
+        head.append("# Not reproduced term for term (see docs/simccs.md):")
         head += [f"#   - {n}" for n in notes]
     if mode == "target":
         mode_table = ["[target]", f"mtpa = [{float(target_mtpa)!r}]"]
