@@ -351,6 +351,12 @@ def _print_summary(console: Console, s: dict, outcome) -> None:
     console.print(f"model: {s['n_variables']:,} variables ({s['n_binaries']:,} integer), "
                   f"{s['n_constraints']:,} constraints; build {s['build_seconds']:.2f} s, "
                   f"solve {s['solve_seconds']:.2f} s")
+    if s.get("transport_musd") is not None:
+        console.print(f"transport design polished for the chosen sites: "
+                      f"{num(s['transport_musd_before_polish'], '{:,.2f}')} → "
+                      f"{num(s['transport_musd'], '{:,.2f}')} {unit}, bound "
+                      f"{num(s['transport_bound_musd'], '{:,.2f}')}, transport gap "
+                      f"{num(s['transport_gap'], '{:.2%}')} ({s['polish_seconds']:.1f} s)")
     if (late := outcome.overrun_note) is not None:
         console.print(f"note: {late}")
     if (r := s.get("reduction")) is not None:

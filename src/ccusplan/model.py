@@ -194,6 +194,10 @@ class Solver(_Strict):
     """Bound the site costs from below by the optimum without transport (optimize.floor).
     Off by default: it speeds some cases up (Shandong) and slows others down (the
     SimCCS SoutheastUS imports)."""
+    polish: bool = True
+    """Polish the plan's transport design with its sites fixed (optimize.polish): idle
+    pipes removed, every corridor re-sized to its flows, then re-routed within a tenth of
+    the time limit; the transport gap for the chosen sites is reported."""
 
 
 class Candidates(_Strict):

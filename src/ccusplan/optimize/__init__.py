@@ -17,6 +17,7 @@ from ccusplan.optimize.floor import site_floor as site_floor_of
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.plan import Plan, read_plan
+from ccusplan.optimize.polish import Polished, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
 from ccusplan.optimize.warmstart import WarmStart, lp_support_start
@@ -27,6 +28,9 @@ WARM_START_SHARE = 0.4
 #: before ccusplan says so: HiGHS checks its clock between steps, not within them.
 OVERRUN_TOLERANCE = 0.05
 OVERRUN_MIN_S = 5.0
+#: Share of the time limit for polishing the plan's transport design (see :mod:`.polish`),
+#: kept from the MILP's.
+POLISH_SHARE = 0.1
 #: Share of the time limit the site floor (the model without transport) may use at most
 #: (its bound at the limit is still a floor).
 SITE_FLOOR_SHARE = 0.02
@@ -41,6 +45,7 @@ class Outcome:
     build_seconds: float
     diagnosis: list[str]
     time_limit_s: float | None = None  # the limit the solve was given
+    polished: Polished | None = None   # the transport design polished, with its certificate
 
     @property
     def overrun_note(self) -> str | None:
@@ -60,12 +65,14 @@ def run(case: Case, network: Network, solver: str | None = None,
         time_limit_s: float | None = None, mip_gap: float | None = None,
         threads: int | None = None, msg: bool = False,
         warm_start: bool | None = None, site_floor: bool | None = None,
+        polish_transport: bool | None = None,
         progress: ProgressFn | None = None) -> Outcome:
     """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``.
 
     ``solve_seconds`` covers the site floor (see :mod:`floor`), the warm start (LP
     relaxation and restricted MILP, see :mod:`warmstart`) and the MILP: the time limit
-    bounds them together.
+    bounds them together, and polishing the plan's transport design (see :mod:`.polish`)
+    after them.
     ``progress`` receives :class:`~.progress.Progress` reports from every solve, elapsed
     seconds counted from the start of solving, and a last one (phase ``done``) with the
     final objective, bound and gap.
@@ -98,15 +105,24 @@ def run(case: Case, network: Network, solver: str | None = None,
         add_floor(form, floor)
         model = to_pulp(form.lp)
     spent = time.perf_counter() - t1
-    budget = max(limit - spent - warm.overhead_seconds, 0.1)
+    polishing = cfg.polish if polish_transport is None else polish_transport
+    budget = max((1 - POLISH_SHARE * polishing) * limit - spent - warm.overhead_seconds, 0.1)
     result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,
                          threads=threads, msg=msg, start=warm.x, progress=clocked)
-    result = _with_bound(replace(result, solve_seconds=result.solve_seconds + spent), warm.lp_bound)
+    polished = None
+    if polishing and result.x is not None and model.has_integers:
+        with reporting(clocked):
+            left = limit - (time.perf_counter() - t1)
+            polished = polish(inst, form, model, result, solver,
+                              min(left, POLISH_SHARE * limit), threads)
+        result = replace(result, x=polished.x, objective=polished.objective)
+    seconds = result.solve_seconds + spent + (polished.seconds if polished else 0.0)
+    result = _with_bound(replace(result, solve_seconds=seconds), warm.lp_bound)
     if clocked is not None:
         clocked(Progress("done", 0.0, result.objective, result.best_bound, result.mip_gap))
     plan = read_plan(inst, form, result.x) if result.x is not None else None
     diagnosis = diagnose(inst) if result.status == "infeasible" else []
-    return Outcome(inst, form, result, plan, build_seconds, diagnosis, limit)
+    return Outcome(inst, form, result, plan, build_seconds, diagnosis, limit, polished)
 
 
 def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None:
@@ -131,10 +147,11 @@ def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
 
 
 def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
-    """The better of the solver's bound and the LP relaxation's (both valid lower bounds)."""
-    if result.objective is None or lp_bound is None:
+    """The better of the solver's bound and the LP relaxation's (both valid lower bounds),
+    and the gap of the result's objective to it."""
+    if result.objective is None or (lp_bound is None and result.best_bound is None):
         return result
-    bound = lp_bound if result.best_bound is None else max(result.best_bound, lp_bound)
+    bound = max(b for b in (result.best_bound, lp_bound) if b is not None)
     bound = min(bound, result.objective)
     gap = (result.objective - bound) / max(abs(result.objective), 1e-9)
     return replace(result, best_bound=bound, mip_gap=gap)

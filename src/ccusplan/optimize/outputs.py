@@ -84,8 +84,21 @@ def summary(outcome: Outcome) -> dict:
         "objective_unit": objective_unit(inst),
         "objective_musd_by_part": (
             {k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
+        **_polish_keys(outcome),
     }
     return _clean(s)
+
+
+def _polish_keys(outcome: Outcome) -> dict:
+    """The transport design's polish (see :mod:`.polish`): the transport cost before and
+    after, the bound proven on it for the plan's sites, the transport gap; None if the
+    plan was not polished."""
+    p = outcome.polished
+    return {"transport_musd_before_polish": None if p is None else p.transport_before_musd,
+            "transport_musd": None if p is None else p.transport_musd,
+            "transport_bound_musd": None if p is None else p.transport_bound_musd,
+            "transport_gap": None if p is None else p.transport_gap,
+            "polish_seconds": None if p is None else round(p.seconds, 4)}
 
 
 def _capital_operating(outcome: Outcome) -> dict:

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Phases, in the order a solve goes through them.
-PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "LP", "done")
+PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "re-size", "polish",
+          "LP", "done")
 #: Least seconds between two reports from HiGHS's interrupt checks.
 HIGHS_INTERRUPT_S = 0.5
 #: Seconds between two reads of CBC's log.
@@ -49,7 +50,9 @@ class Progress:
     phase : str
         One of :data:`PHASES`: the model without transport (:mod:`.floor`), the LP
         relaxation, the warm-start heuristic (a restricted MILP), the full MILP's
-        branch and bound, a pure LP, or ``done``.
+        branch and bound, the plan's pipes re-sized and its transport design polished
+        with its sites fixed (:mod:`.polish`; their bounds hold for those sites only), a
+        pure LP, or ``done``.
     elapsed_s : float
         Seconds since the solve started (since :func:`ccusplan.optimize.run` started
         solving, when it is the caller).
