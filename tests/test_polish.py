@@ -148,3 +148,29 @@ def test_polish_never_costs_more_and_its_bound_holds(tmp_path_factory, drawn):
     assert p.transport_bound_musd is not None
     assert p.transport_bound_musd <= exact.objective - site_cost + 1e-6
     assert p.transport_musd >= exact.objective - site_cost - 1e-6
+
+
+def test_the_transport_gap_is_written_printed_and_shown_in_the_report(tmp_path, monkeypatch):
+    """The hand optimum, polished: transport 33 MUSD before and after, its bound and gap
+    in summary.json, printed after the solve and on the report's solution card; with
+    ``polish = false`` the keys are null and nothing is printed."""
+    import json
+
+    from test_cli import hand_case, invoke, said
+
+    monkeypatch.chdir(tmp_path)
+    r = invoke("solve", hand_case(tmp_path), "--out", "res", "--report")
+    assert r.exit_code == 0, said(r)
+    s = json.loads((tmp_path / "res" / "summary.json").read_text())
+    assert s["transport_musd_before_polish"] == pytest.approx(33.0)
+    assert s["transport_musd"] == pytest.approx(33.0)
+    assert s["transport_bound_musd"] <= 33.0 + 1e-6 and 0 <= s["transport_gap"] <= 1e-3
+    assert "transport design polished for the chosen sites: 33.00 → 33.00" in said(r)
+    assert "transport gap" in (tmp_path / "res" / "report.html").read_text()
+
+    r = invoke("solve", hand_case(tmp_path / "off", solver={"mip_gap": 0.0, "polish": False}),
+               "--out", "res-off")
+    assert r.exit_code == 0, said(r)
+    s = json.loads((tmp_path / "res-off" / "summary.json").read_text())
+    assert s["transport_musd"] is None and s["transport_gap"] is None
+    assert "polished" not in said(r)

@@ -58,6 +58,8 @@ def solve(spec: dict) -> dict:
             "mip_gap": r.mip_gap, "build_seconds": out.build_seconds,
             "solve_seconds": r.solve_seconds, "solver_version": r.solver,
             **out.sizes, "n_corridors": int(len(out.instance.cor_from)),
+            "transport_musd": out.polished.transport_musd if out.polished else None,
+            "transport_gap": out.polished.transport_gap if out.polished else None,
             "message": r.message}
 
 

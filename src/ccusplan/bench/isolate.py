@@ -73,7 +73,8 @@ def execute(spec: dict) -> dict:
 
 def _blank() -> dict:
     """Every outcome column, empty: rows of killed and failed runs have the same columns."""
-    return dict.fromkeys(("objective_musd", "best_bound_musd", "mip_gap", "build_seconds",
+    return dict.fromkeys(("objective_musd", "best_bound_musd", "mip_gap", "transport_musd",
+                          "transport_gap", "build_seconds",
                           "solve_seconds", "n_variables", "n_binaries", "n_constraints",
                           "n_corridors")) | {"message": ""}
 

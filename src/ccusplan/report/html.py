@@ -111,10 +111,12 @@ def _cards(result: ResultFolder) -> str:
                        f"{len(pipe_rows(result))} corridors used"))
     cards.append(_card("Sites used", f"{len(source_rows(result))} <small>capture</small>",
                        f"{len(sink_rows(result))} storage sites"))
-    gap = s.get("mip_gap")
+    gap, tgap = s.get("mip_gap"), s.get("transport_gap")
+    notes = [f"gap {gap:.2%}"] if gap is not None else []
+    if tgap is not None:
+        notes.append(f"transport gap {tgap:.2%} for these sites")
     cards.append(_card("Solution", html.escape(s["status"]),
-                       f"gap {gap:.2%} · {html.escape(s['solver'])}" if gap is not None
-                       else html.escape(s["solver"])))
+                       " · ".join([*notes, html.escape(s["solver"])])))
     return "\n".join(cards)
 
 
