@@ -114,7 +114,8 @@ def run(case: Case, network: Network, solver: str | None = None,
         with reporting(clocked):
             left = limit - (time.perf_counter() - t1)
             polished = polish(inst, form, model, result, solver,
-                              min(left, POLISH_SHARE * limit), threads)
+                              min(left, POLISH_SHARE * limit), threads,
+                              resize_s=POLISH_SHARE * limit)
         result = replace(result, x=polished.x, objective=polished.objective)
     seconds = result.solve_seconds + spent + (polished.seconds if polished else 0.0)
     result = _with_bound(replace(result, solve_seconds=seconds), warm.lp_bound)

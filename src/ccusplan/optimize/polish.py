@@ -98,9 +98,14 @@ def with_fixed_flows(form: Formulation, x: np.ndarray) -> PulpModel:
 
 
 def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult, solver: str,
-           time_limit_s: float, threads: int | None = None,
+           time_limit_s: float, threads: int | None = None, resize_s: float | None = None,
            transport_gap: float = TRANSPORT_GAP) -> Polished:
-    """Polish ``start``'s plan (see the module docstring) within ``time_limit_s``."""
+    """Polish ``start``'s plan (see the module docstring) within ``time_limit_s``.
+
+    Re-sizing may take ``resize_s`` (default ``time_limit_s``) even when more than is
+    left: it is what turns an MILP plan stopped early into one a planner can read, and
+    takes a fraction of a second on the Shandong case. Re-routing gets what is left of
+    ``time_limit_s``, and is skipped when nothing is."""
     arr = form.lp.arrays()
     c = arr["c"]
     sites = site_columns(form)
@@ -112,25 +117,36 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     lo[sites] = hi[sites] = fixed
     x0[sites] = fixed
     before = float(c @ start.x) - site_cost
-    if transport0 <= 1e-9 or time_limit_s <= 0:
+    resize_s = time_limit_s if resize_s is None else max(resize_s, time_limit_s)
+    if transport0 <= 1e-9 or resize_s <= 0:
         return Polished(x0, float(c @ x0), before, max(transport0, 0.0), None, 0.0)
-    # corridor by corridor, the cheapest pipes that carry the plan's flows
-    resized = solve_model(with_fixed_flows(form, x0), solver, time_limit_s=time_limit_s,
-                          mip_gap=1e-9, threads=threads, start=x0, col_lo=lo, col_hi=hi,
-                          phase="re-size")
-    if resized.x is not None and resized.objective < float(c @ x0):
-        x0 = resized.x.copy()
-        x0[sites] = fixed
-        transport0 = float(c @ x0) - site_cost
+    def resized(x: np.ndarray) -> tuple[np.ndarray, float]:
+        """Corridor by corridor, the cheapest pipes that carry ``x``'s flows."""
+        r = solve_model(with_fixed_flows(form, x), solver, time_limit_s=resize_s,
+                        mip_gap=1e-9, threads=threads, start=x, col_lo=lo, col_hi=hi,
+                        phase="re-size")
+        if r.x is None or r.objective >= float(c @ x):
+            return x, r.solve_seconds
+        out = r.x.copy()
+        out[sites] = fixed
+        return out, r.solve_seconds
+
+    x0, seconds = resized(x0)
+    transport0 = float(c @ x0) - site_cost
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
-    res = solve_model(model, solver, time_limit_s=max(time_limit_s - resized.solve_seconds, 0.1),
+    if time_limit_s - seconds <= 0:
+        return Polished(x0, float(c @ x0), before, transport0, None, seconds)
+    res = solve_model(model, solver, time_limit_s=time_limit_s - seconds,
                       mip_gap=transport_gap * transport0 / total, threads=threads,
                       start=x0, col_lo=lo, col_hi=hi, phase="polish")
-    seconds = resized.solve_seconds + res.solve_seconds + res.overhead_seconds
+    seconds += res.solve_seconds + res.overhead_seconds
     if res.x is None or res.objective is None or res.objective > float(c @ x0) + 1e-9:
         return Polished(x0, float(c @ x0), before, transport0, None, seconds)
     bound = None if res.best_bound is None else res.best_bound - site_cost
     x = res.x.copy()
     x[sites] = fixed
+    if res.status != "optimal":  # re-routed at the time limit: its pipes re-sized again
+        x, more = resized(x)
+        seconds += more
     return Polished(x, float(c @ x), before, float(c @ x) - site_cost, bound, seconds)
