@@ -80,10 +80,14 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
 
 
 def test_polish_is_reported_and_can_be_turned_off(tmp_path):
+    """Solved to 0 gap, the hand case's transport (33 MUSD) is certified by the MILP's
+    bound alone; with polishing off there is no certificate."""
     case, network = _hand(tmp_path, extra_corridor=False)
     on = run(case, network)
     assert on.polished is not None and on.result.objective == pytest.approx(124.0)
     assert on.polished.transport_musd == pytest.approx(33.0)
+    # proven by the MILP's own bound (124) less the sites' cost (91): no re-routing needed
+    assert on.polished.transport_bound_musd == pytest.approx(33.0)
     off = run(case, network, polish_transport=False)
     assert off.polished is None and off.result.objective == pytest.approx(124.0)
 

@@ -16,7 +16,10 @@ much, in every period: the columns of the capture and storage blocks) as fixed a
    re-route.
 
 The outcome certifies the transport design for the chosen sites: its cost against the
-bound proven for that problem (:attr:`Polished.transport_gap`). Everything the MILP's
+bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
+own bound less the sites' cost where that is higher (every plan costs at least the
+MILP's bound); when the latter already proves the transport gap asked for, step 3 is
+skipped. Everything the MILP's
 sites leave open for transport is searched; the sites themselves are not.
 """
 
@@ -133,17 +136,24 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
 
     x0, seconds = resized(x0)
     transport0 = float(c @ x0) - site_cost
+    # every plan costs at least the MILP's bound, so with these sites transport costs at
+    # least the bound less their cost: re-routing is skipped when that already proves it
+    floor = None if start.best_bound is None else start.best_bound - site_cost
+    if floor is not None and transport0 - floor <= transport_gap * transport0:
+        return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
     if time_limit_s - seconds <= 0:
-        return Polished(x0, float(c @ x0), before, transport0, None, seconds)
+        return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     res = solve_model(model, solver, time_limit_s=time_limit_s - seconds,
                       mip_gap=transport_gap * transport0 / total, threads=threads,
                       start=x0, col_lo=lo, col_hi=hi, phase="polish")
     seconds += res.solve_seconds + res.overhead_seconds
+    bounds = [b for b in (floor, None if res.best_bound is None else res.best_bound - site_cost)
+              if b is not None]
+    bound = max(bounds) if bounds else None
     if res.x is None or res.objective is None or res.objective > float(c @ x0) + 1e-9:
-        return Polished(x0, float(c @ x0), before, transport0, None, seconds)
-    bound = None if res.best_bound is None else res.best_bound - site_cost
+        return Polished(x0, float(c @ x0), before, transport0, bound, seconds)
     x = res.x.copy()
     x[sites] = fixed
     if res.status != "optimal":  # re-routed at the time limit: its pipes re-sized again
