@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ccusplan.optimize import run
 from ccusplan.optimize.formulation import build
 from ccusplan.optimize.instance import prepare
-from ccusplan.optimize.polish import drop_idle_pipes, polish, site_columns
+from ccusplan.optimize.polish import drop_idle_pipes, polish
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
 
@@ -75,7 +75,7 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
     assert p.objective == pytest.approx(124.0) and p.transport_musd == pytest.approx(33.0)
     assert p.transport_gap is not None and p.transport_gap <= 1e-3
     assert _feasible(form.lp, p.x)
-    sites = site_columns(form)
+    sites = form.site_columns()
     assert np.allclose(p.x[sites], x[sites])  # the sites stay as they were
 
 
@@ -141,7 +141,7 @@ def test_polish_never_costs_more_and_its_bound_holds(tmp_path_factory, drawn):
         return
     p = polish(inst, form, model, start, "highs", time_limit_s=30)
     assert _feasible(form.lp, p.x)
-    sites = site_columns(form)
+    sites = form.site_columns()
     assert np.allclose(p.x[sites], np.where(form.lp.arrays()["integer"][sites],
                                             np.round(start.x[sites]), start.x[sites]))
     assert p.objective <= start.objective + 1e-6

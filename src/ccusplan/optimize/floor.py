@@ -26,17 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ccusplan.optimize.formulation import (
-    CAPTURE_BLOCKS,
-    STORAGE_BLOCKS,
-    Formulation,
-    build,
-)
+from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
-#: The blocks whose costs are the site costs (everything but pipes and flows).
-SITE_BLOCKS = CAPTURE_BLOCKS + STORAGE_BLOCKS
 #: The floor is lowered by this share of its size, so that a plan whose site costs are
 #: the floor's to the last digit stays feasible within the solver's tolerances.
 SLACK = 1e-7
@@ -56,9 +49,8 @@ def site_floor(inst: Instance, solver: str, time_limit_s: float,
 
 def _site_columns(form: Formulation) -> tuple[np.ndarray, np.ndarray]:
     """The site blocks' columns with a cost, and their costs."""
-    lp = form.lp
-    cols = np.concatenate([lp.blocks[b].ravel() for b in SITE_BLOCKS])
-    cost = lp.arrays()["c"][cols]
+    cols = form.site_columns()
+    cost = form.lp.arrays()["c"][cols]
     return cols[cost != 0], cost[cost != 0]
 
 

@@ -83,6 +83,11 @@ class Formulation:
     min_size: np.ndarray
     min_size_by: np.ndarray
 
+    def site_columns(self) -> np.ndarray:
+        """The columns of the capture and storage blocks (the site decisions)."""
+        return np.concatenate([self.lp.blocks[b].ravel()
+                               for b in CAPTURE_BLOCKS + STORAGE_BLOCKS])
+
     @property
     def pipe_block_names(self) -> tuple[str, ...]:
         """Every pipes and sized capacity block, of every direction."""

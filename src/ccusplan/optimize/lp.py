@@ -8,6 +8,7 @@ solver's model.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +100,16 @@ class LinearProgram:
         arr = self.arrays()
         empty = np.diff(arr["A"].indptr) == 0
         return bool(((arr["row_lo"][empty] > 1e-9) | (arr["row_hi"][empty] < -1e-9)).any())
+
+    def copy(self) -> LinearProgram:
+        """A copy that columns and rows can be added to without changing this one (the
+        arrays already added are shared: they are never modified in place)."""
+        out = copy.copy(self)
+        for name in ("_lo", "_hi", "_int", "_names", "_r", "_c", "_v", "_rlo", "_rhi",
+                     "_cost_idx", "_cost_val"):
+            setattr(out, name, list(getattr(self, name)))
+        out.blocks, out.row_blocks, out._cache = dict(self.blocks), dict(self.row_blocks), None
+        return out
 
     def column_names(self) -> list[str]:
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]

@@ -19,18 +19,16 @@ The outcome certifies the transport design for the chosen sites: its cost agains
 bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
 own bound less the sites' cost where that is higher (every plan costs at least the
 MILP's bound); when the latter already proves the transport gap asked for, step 3 is
-skipped. Everything the MILP's
-sites leave open for transport is searched; the sites themselves are not.
+skipped. Everything the MILP's sites leave open for transport is searched; the sites
+themselves are not.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from ccusplan.optimize.floor import SITE_BLOCKS
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
@@ -61,11 +59,6 @@ class Polished:
             max(abs(self.transport_musd), 1e-9)
 
 
-def site_columns(form: Formulation) -> np.ndarray:
-    """The columns of the capture and storage blocks."""
-    return np.concatenate([form.lp.blocks[b].ravel() for b in SITE_BLOCKS])
-
-
 def drop_idle_pipes(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
     """``x`` with no pipes (and no sized capacity) on corridors that carry nothing in any
     period. Such pipes only add cost and no row needs them: capacity rows bound a zero
@@ -86,10 +79,7 @@ def drop_idle_pipes(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndar
 def with_fixed_flows(form: Formulation, x: np.ndarray) -> PulpModel:
     """A model of ``form`` whose corridor flows, each way and in each period, are those of
     ``x``: what is left is choosing each corridor's pipes, corridor by corridor."""
-    lp = copy.copy(form.lp)
-    for name in ("_r", "_c", "_v", "_rlo", "_rhi"):
-        setattr(lp, name, list(getattr(lp, name)))
-    lp.row_blocks, lp._cache = dict(lp.row_blocks), None
+    lp = form.lp.copy()
     fm = form.flow_map.tocoo()
     f = form.flow_map @ x
     keep = np.flatnonzero(np.diff(form.flow_map.indptr) > 0)
@@ -111,18 +101,19 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     ``time_limit_s``, and is skipped when nothing is."""
     arr = form.lp.arrays()
     c = arr["c"]
-    sites = site_columns(form)
+    sites = form.site_columns()
     x0 = drop_idle_pipes(inst, form, start.x)
-    site_cost = float(c[sites] @ x0[sites])
-    transport0 = float(c @ x0) - site_cost
-    lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
     fixed = np.where(arr["integer"][sites], np.round(x0[sites]), x0[sites])
-    lo[sites] = hi[sites] = fixed
     x0[sites] = fixed
-    before = float(c @ start.x) - site_cost
+    lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
+    lo[sites] = hi[sites] = fixed
+    site_cost = float(c[sites] @ fixed)
+    transport0 = float(c @ x0) - site_cost
+    before = float(c @ start.x) - float(c[sites] @ start.x[sites])
     resize_s = time_limit_s if resize_s is None else max(resize_s, time_limit_s)
     if transport0 <= 1e-9 or resize_s <= 0:
         return Polished(x0, float(c @ x0), before, max(transport0, 0.0), None, 0.0)
+
     def resized(x: np.ndarray) -> tuple[np.ndarray, float]:
         """Corridor by corridor, the cheapest pipes that carry ``x``'s flows."""
         r = solve_model(with_fixed_flows(form, x), solver, time_limit_s=resize_s,
@@ -141,10 +132,10 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     floor = None if start.best_bound is None else start.best_bound - site_cost
     if floor is not None and transport0 - floor <= transport_gap * transport0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
-    # the solver's gap is relative to the whole objective: transport_gap of transport
-    total = max(abs(float(c @ x0)), 1e-9)
     if time_limit_s - seconds <= 0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
+    # the solver's gap is relative to the whole objective: transport_gap of transport
+    total = max(abs(float(c @ x0)), 1e-9)
     res = solve_model(model, solver, time_limit_s=time_limit_s - seconds,
                       mip_gap=transport_gap * transport0 / total, threads=threads,
                       start=x0, col_lo=lo, col_hi=hi, phase="polish")

@@ -2,8 +2,8 @@
 and returns a solver-neutral :class:`SolveResult`.
 
 HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`);
-``cbc`` is PuLP's ``COIN_CMD`` with the binary :mod:`.cbc` finds; any other name PuLP knows (``GUROBI``,
-``SCIP_CMD`` ...) is passed through PuLP, which builds its problem only when such a
+``cbc`` is PuLP's ``COIN_CMD`` with the binary :mod:`.cbc` finds; any other name PuLP
+knows (``GUROBI``, ``SCIP_CMD`` ...) is passed through PuLP, which builds its problem only when such a
 solver is first asked for. The best bound is read from HiGHS's info and from
 CBC's log; other solvers report none.
 """
@@ -160,11 +160,11 @@ def _expression(terms: list) -> pulp.LpAffineExpression:
 
 def _row(terms: list, sense: int, rhs: float):
     """The constraint Σ coefficient · variable (sense) rhs, for ``prob.addConstraint``."""
-    if _PULP4:
-        expr = pulp.LpAffineExpression.from_list(terms, constant=-rhs)
-        expr.sense = sense
+    expr = _expression(terms)
+    if _PULP4:  # a constraint is an expression with a sense, its constant −rhs
+        expr.constant, expr.sense = -rhs, sense
         return expr
-    return pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=rhs)
+    return pulp.LpConstraint(expr, sense, rhs=rhs)
 
 
 def _status_words(prob: pulp.LpProblem, solved) -> str:
