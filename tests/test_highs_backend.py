@@ -67,18 +67,23 @@ def test_infeasible_and_empty_rows(solver):
 
 _THREADS_SCRIPT = """
 from tests_knapsack import knapsack
+from ccusplan.optimize import highs_backend
 from ccusplan.optimize.pulp_backend import solve
+highs_backend.CONCURRENT_LP_COLUMNS = 0  # every LP relaxation raced, one thread each
 for threads in (None, 1, 2, 1, None):
     r = solve(knapsack(), "highs", mip_gap=0.0, threads=threads)
     assert r.status == "optimal" and abs(r.objective + 9) < 1e-9, (threads, r)
+    r = solve(knapsack(), "highs", relax=True, threads=threads)
+    assert r.status == "optimal" and abs(r.objective + 5 + 3 + 8 / 3) < 1e-9, (threads, r)
 """
 
 
 def test_thread_counts_change_within_a_process_and_stdout_stays_clean(tmp_path):
     """HiGHS starts one thread scheduler per process and (1.16) refuses a solve asking
     for another thread count; its banner goes to stdout when a solver object is made.
-    A fresh process solving the knapsack with 5 thread settings in turn gets −9 every
-    time and prints nothing."""
+    A fresh process solving the knapsack with 5 thread settings in turn, and its LP
+    relaxation by the simplex and the interior point method at once between them,
+    gets −9 and −10.667 every time and prints nothing."""
     import inspect
     import subprocess
     import sys
@@ -91,3 +96,43 @@ def test_thread_counts_change_within_a_process_and_stdout_stays_clean(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
+
+
+def _transport_lp(n: int, seed: int) -> LinearProgram:
+    """A random transportation LP: n supplies, n demands, every pair a route."""
+    rng = np.random.default_rng(seed)
+    lp = LinearProgram()
+    x = lp.add_vars("x", (n, n))
+    supply, demand = rng.uniform(1, 10, n), rng.uniform(1, 10, n)
+    demand *= supply.sum() / demand.sum() * 0.9
+    rows = np.arange(n)
+    lp.add_rows("supply", n, [(np.repeat(rows, n), x.ravel(), 1.0)], hi=supply)
+    lp.add_rows("demand", n, [(np.tile(rows, n), x.ravel(), 1.0)], lo=demand)
+    lp.add_cost(x, rng.uniform(1, 100, (n, n)))
+    return lp
+
+
+def test_the_simplex_and_interior_point_race_agrees_with_the_simplex(monkeypatch):
+    """Random transportation LPs (40 × 40 routes): raced, the optimum and a vertex plan
+    as the simplex alone finds them; with one thread, no race."""
+    from ccusplan.optimize import highs_backend
+
+    for seed in range(3):
+        alone = solve(_transport_lp(40, seed), "highs", threads=1)
+        monkeypatch.setattr(highs_backend, "CONCURRENT_LP_COLUMNS", 0)
+        raced = solve(_transport_lp(40, seed), "highs")
+        monkeypatch.undo()
+        assert raced.status == alone.status == "optimal"
+        assert raced.objective == pytest.approx(alone.objective, rel=1e-9)
+        assert raced.best_bound == pytest.approx(raced.objective)
+        # a vertex of a transportation LP uses at most n + n − 1 routes
+        assert (raced.x > 1e-7).sum() <= 79
+
+    def no_race(*args, **kwargs):
+        raise AssertionError("raced")
+
+    monkeypatch.setattr(highs_backend, "CONCURRENT_LP_COLUMNS", 0)
+    monkeypatch.setattr(highs_backend, "_concurrent_lp", no_race)
+    assert solve(_transport_lp(40, 0), "highs", threads=1).status == "optimal"
+    with pytest.raises(AssertionError, match="raced"):
+        solve(_transport_lp(40, 0), "highs", threads=2)
