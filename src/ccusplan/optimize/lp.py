@@ -115,23 +115,20 @@ class LinearProgram:
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]
 
 
-def restrict(lp: LinearProgram, free: np.ndarray, x: np.ndarray,
-             activity: np.ndarray) -> LinearProgram:
+def restrict(lp: LinearProgram, free: np.ndarray, x: np.ndarray, activity: np.ndarray,
+             A_csc: sp.csc_matrix) -> LinearProgram:
     """``lp`` over the columns ``free`` alone (in that order, one block ``"free"``), every
     other column held at its value in ``x``: each row that holds a free column keeps it,
-    its bounds less what the held columns contribute. ``activity`` is ``A @ x``, computed
-    once for many restrictions of one ``x``."""
+    its bounds less what the held columns contribute. ``activity`` (``A @ x``) and
+    ``A_csc`` (``A`` column-wise) are computed once for many restrictions of one ``x``."""
     arr = lp.arrays()
     free = np.asarray(free, dtype=int)
-    if "A_csc" not in arr:
-        arr["A_csc"] = arr["A"].tocsc()
-    Af = arr["A_csc"][:, free]
+    Af = A_csc[:, free]
     rows = np.unique(Af.indices)
     held = activity[rows] - Af[rows] @ x[free]
     out = LinearProgram()
-    integer = arr["integer"][free]
     cols = out.add_vars("free", (len(free),), lo=arr["col_lo"][free], hi=arr["col_hi"][free])
-    out._int[-1] = integer.copy()
+    out._int[-1] = arr["integer"][free].copy()
     sub = Af[rows].tocoo()
     out.add_rows("rows", len(rows), [(sub.row, cols[sub.col], sub.data)],
                  lo=arr["row_lo"][rows] - held, hi=arr["row_hi"][rows] - held)

@@ -154,14 +154,15 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
         start_of = np.searchsorted(cor[order], used)
         out = x.copy()
         out[cols[top[cols] <= 0]] = 0.0
-        activity = fixed_flows.arrays()["A"] @ out
+        A = fixed_flows.arrays()["A"]
+        activity, A_csc = A @ out, A.tocsc()
         t0 = time.perf_counter()
         groups = np.unique(group)
         for k, g in enumerate(groups):
             mine = np.concatenate([order[a:a + n] for a, n in
                                    zip(start_of[group == g], per[group == g])])
             free = cols[mine]
-            sub = restrict(fixed_flows, free, out, activity)
+            sub = restrict(fixed_flows, free, out, activity, A_csc)
             left = max(resize_s - (time.perf_counter() - t0), 0.1) / (len(groups) - k)
             # no start: HiGHS 1.16 given one here may call it optimal when presolve
             # leaves a few columns (its objective in the reduced space taken as 0),
@@ -169,8 +170,7 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
             r = solve_model(to_pulp(sub), solver, time_limit_s=left, mip_gap=1e-9,
                             threads=threads, phase="re-size")
             if r.x is not None and r.objective < float(c[free] @ out[free]) - 1e-9:
-                A = fixed_flows.arrays()["A_csc"][:, free]
-                activity += A @ (r.x - out[free])
+                activity += A_csc[:, free] @ (r.x - out[free])
                 out[free] = r.x
         return out, time.perf_counter() - t0
 
