@@ -1,0 +1,151 @@
+"""OR-Library's large capacitated warehouse location problems through ``ccusplan solve``.
+
+capa, capb and capc (100 warehouses × 1,000 customers; Beasley, EJOR 33 (1988) 314–325)
+posed as CCUS networks as ``tests/test_published_optima.py`` poses the small ones, with
+one difference: here 73 % of the customer–warehouse pairs have a cheaper detour through
+another customer and warehouse, which a network (corridors carry flow either way) would
+take. A surcharge of s USD/t on every corridor, more than half the largest per-unit
+cost, makes every detour (three corridors or more, 2·s dearer than the direct one) cost
+more than it saves, and adds exactly s × total demand to the optimum, which is taken off
+again before comparing with OR-Library's (``capopt.txt``).
+
+The whole command is timed (solve, reading back, polishing, writing results), beside
+the solve time ``summary.json`` reports.
+
+Usage::
+
+    .venv/bin/python benchmarks/orlib.py PATH/TO/cflp-orlib capb 5000 --time-limit 120
+
+Results: one JSON line on stdout and appended to ``benchmarks/results/orlib.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def read(path: Path, capacity: float | None) -> tuple[np.ndarray, ...]:
+    """Capacities (m,), fixed costs (m,), demands (n,), cost of serving all of customer j
+    from warehouse i (n, m). capa/capb/capc write the word ``capacity`` for the capacity."""
+    tokens = path.read_text().split()
+    m, n = int(tokens[0]), int(tokens[1])
+    head = [capacity if t == "capacity" else float(t) for t in tokens[2:2 + 2 * m]]
+    head = np.array(head, float).reshape(m, 2)
+    rest = np.array(tokens[2 + 2 * m:2 + 2 * m + n * (m + 1)], float).reshape(n, m + 1)
+    return head[:, 0], head[:, 1], rest[:, 0], rest[:, 1:]
+
+
+def optimum(folder: Path, name: str, capacity: float) -> float | None:
+    """OR-Library's optimum: capopt.txt lists capa/capb/capc one line per capacity,
+    "capb  13656379.578 (capacity 5000)" then "      13361927.449 (capacity 6000)" ..."""
+    current = None
+    for line in (folder / "capopt.txt").read_text().splitlines():
+        parts = line.replace("(", " ").replace(")", " ").split()
+        if not parts:
+            continue
+        if not parts[0][0].isdigit():
+            current, parts = parts[0], parts[1:]
+        if current != name or not parts:
+            continue
+        if "capacity" not in parts or float(parts[parts.index("capacity") + 1]) == capacity:
+            return float(parts[0])
+    return None
+
+
+def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
+               time_limit: float) -> Path:
+    """The network and its case file in ``folder``; returns the case file."""
+    m, n = len(cap), len(demand)
+    net = folder / "net"
+    net.mkdir(parents=True)
+    rng = np.random.default_rng(0)  # positions only label the map
+    pd.DataFrame({"id": [f"C{j}" for j in range(n)], "lon": rng.uniform(0, 1, n),
+                  "lat": rng.uniform(0, 1, n), "capacity_mtpa": demand,
+                  "capture_cost_usd_per_t": 0.0, "capture_capex_musd": 0.0,
+                  "capture_fixed_om_musd_per_yr": 0.0}).to_csv(net / "sources.csv", index=False)
+    pd.DataFrame({"id": [f"W{i}" for i in range(m)], "lon": rng.uniform(0, 1, m),
+                  "lat": rng.uniform(0, 1, m), "capacity_mt": 1e9, "max_injection_mtpa": cap,
+                  "storage_cost_usd_per_t": 0.0, "storage_capex_musd": fixed,
+                  "storage_fixed_om_musd_per_yr": 0.0}).to_csv(net / "sinks.csv", index=False)
+    j, i = np.divmod(np.arange(n * m), m)
+    pd.DataFrame({"from": [f"C{a}" for a in j], "to": [f"W{b}" for b in i], "length_km": 1.0,
+                  "capacity_mtpa": demand.sum(), "fixed_cost_musd": 0.0,
+                  "variable_cost_usd_per_t": serve[j, i] / demand[j] + surcharge}
+                 ).to_csv(net / "corridors.csv", index=False)
+    case = folder / "orlib.toml"
+    case.write_text(f"""[case]
+name = "orlib"
+network = "net"
+mode = "target"
+
+[horizon]
+periods = [2025]
+period_years = 1
+
+[target]
+mtpa = [{float(demand.sum())}]
+
+[finance]
+crf = 1.0
+discount_rate = 0.0
+
+[solver]
+time_limit_s = {time_limit}
+mip_gap = 0.0
+""")
+    return case
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", type=Path, help="the cflp-orlib folder")
+    ap.add_argument("name", help="capa, capb, capc (or cap41 ...)")
+    ap.add_argument("capacity", type=float, help="warehouse capacity (capa/capb/capc)")
+    ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    cap, fixed, demand, serve = read(a.folder / f"{a.name}.txt", a.capacity)
+    per_unit = serve / demand[:, None]
+    surcharge = float(np.ceil(per_unit.max() / 2 + 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        case = write_case(Path(tmp), cap, fixed, demand, serve, surcharge, a.time_limit)
+        t0 = time.perf_counter()
+        run = subprocess.run([str(ROOT / ".venv" / "bin" / "ccusplan"), "solve", str(case),
+                              "--threads", str(a.threads), "--out", str(Path(tmp) / "out")],
+                             capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if run.returncode != 0:
+            sys.exit(run.stderr or run.stdout)
+        s = json.loads((Path(tmp) / "out" / "summary.json").read_text())
+        sizes = {p.name: p.stat().st_size for p in (Path(tmp) / "out").iterdir()}
+    offset = surcharge * float(demand.sum())
+    obj = s.get("objective_musd") if s.get("objective_musd") is not None else s.get("npv_musd")
+    row = {"instance": a.name, "capacity": a.capacity, "time_limit_s": a.time_limit,
+           "threads": a.threads, "status": s.get("status"), "surcharge_usd_per_t": surcharge,
+           "objective": None if obj is None else obj - offset,
+           "bound": None if s.get("best_bound_musd") is None else s["best_bound_musd"] - offset,
+           "published": optimum(a.folder, a.name, a.capacity),
+           "solve_seconds": s.get("solve_seconds"), "wall_seconds": round(wall, 1),
+           "network_geojson_bytes": sizes.get("network.geojson"),
+           "machine": platform.node(), "python": platform.python_version()}
+    print(json.dumps(row))
+    (HERE / "results").mkdir(exist_ok=True)
+    with open(HERE / "results" / "orlib.jsonl", "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
