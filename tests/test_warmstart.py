@@ -69,3 +69,36 @@ def test_price_scenario_start_is_simccs_optimum():
     k = lp["integer"]
     assert np.allclose(x[k], np.round(x[k]), atol=1e-6)
     assert float(lp["c"] @ x) == pytest.approx(-473.62566802, rel=1e-4)
+
+
+def test_an_lp_slower_than_the_warm_start_still_gives_a_plan(monkeypatch):
+    """On SimCCS's price scenario, with the LP relaxation made to take 2.5 s (HiGHS's own
+    time plus a pause after it) and a warm-start budget of 2 s: given 5 s for the LP, the
+    warm start still returns a feasible plan and the LP's bound (−522.0296), the
+    round-up getting most of a quarter of the budget (0.5 s) after the LP, not the
+    0.1 s a solve gets when the budget is spent."""
+    import time
+
+    ws = __import__("ccusplan.optimize.warmstart", fromlist=["solve_model"])
+    real = ws.solve_model
+    limits = []
+
+    def slow_lp(model, solver, relax=False, **kw):
+        limits.append((relax and kw.get("col_lo") is None, kw.get("time_limit_s")))
+        r = real(model, solver, relax=relax, **kw)
+        if relax and kw.get("col_lo") is None:
+            time.sleep(2.5)
+        return r
+
+    monkeypatch.setattr(ws, "solve_model", slow_lp)
+    case, net = load_case(CASES / "southeastus-price.toml")
+    inst = prepare(case, net)
+    form = build(inst)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 2.0, 1e-4, threads=1,
+                            lp_time_limit_s=5.0)
+    assert limits[0] == (True, 5.0)
+    assert limits[1][1] > 0.3  # the round-up, right after the LP
+    assert warm.lp_bound == pytest.approx(-522.0296, abs=1e-3)
+    lp = form.lp.arrays()
+    rows = lp["A"] @ warm.x
+    assert np.all(rows >= lp["row_lo"] - 1e-6) and np.all(rows <= lp["row_hi"] + 1e-6)

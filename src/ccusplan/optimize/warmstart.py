@@ -74,8 +74,14 @@ class WarmStart:
 
 def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver: str,
                      time_limit_s: float, mip_gap: float,
-                     threads: int | None = None, floor: float | None = None) -> WarmStart:
+                     threads: int | None = None, floor: float | None = None,
+                     lp_time_limit_s: float | None = None) -> WarmStart:
     """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time).
+
+    The LP relaxation may take ``lp_time_limit_s`` (default ``time_limit_s``): on large
+    networks it is the plan's only way in, as branch and bound does not finish its own
+    root LP either. When it ends past ``time_limit_s``, a quarter of ``time_limit_s`` is
+    left for rounding it up and the restricted MILPs.
 
     With a site ``floor`` (:mod:`.floor`) that the LP relaxation's sites fall short of,
     ``form`` gets the floor's row (and the returned ``model`` is made anew) and the
@@ -89,9 +95,11 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     5.47 % against 5.26 % without; benchmarks/README.md, "Site floor")."""
     deadline = time.perf_counter() + time_limit_s
     lp = form.lp
-    relaxed = solve_model(model, solver, relax=True, time_limit_s=time_limit_s, threads=threads)
+    relaxed = solve_model(model, solver, relax=True, threads=threads,
+                          time_limit_s=max(time_limit_s, lp_time_limit_s or 0.0))
     if relaxed.x is None or relaxed.status != "optimal":
         return WarmStart(None, None, relaxed.overhead_seconds, model)
+    deadline = max(deadline, time.perf_counter() + 0.25 * time_limit_s)
     # what the solver may use of the time left, after handing it the model again
     left = lambda: max(deadline - time.perf_counter() - relaxed.overhead_seconds, 0.1)  # noqa: E731
     solutions, bound = [relaxed.x], relaxed.objective
