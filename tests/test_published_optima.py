@@ -11,12 +11,14 @@ factor of 1: the NPV is the published objective. Corridors carry flow either way
 the network could route a customer's demand through another customer; on these
 instances that never pays, and the optima agree.
 
-The instances are read in place from the reference data beside the project
-(``shared/data/external-optima/cflp-orlib``); the tests are skipped where it is absent.
+The instances are OR-Library's files, read in place (not copied into the project) from
+the folder ``CCUSPLAN_ORLIB`` names; the tests are skipped, saying where they looked,
+where the files are absent.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +27,11 @@ from conftest import load_case, write_case, write_network
 
 from ccusplan.optimize import run
 
-ORLIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "external-optima" / "cflp-orlib"
+ORLIB = Path(os.environ.get("CCUSPLAN_ORLIB", Path(__file__).resolve().parents[2]
+                           / "shared" / "data" / "external-optima" / "cflp-orlib"))
 
 pytestmark = pytest.mark.skipif(not ORLIB.is_dir(),
-                                reason=f"OR-Library instances not found at {ORLIB}")
+                                reason=f"OR-Library's cflp files not found at {ORLIB} (set CCUSPLAN_ORLIB)")
 
 
 def _read(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -104,7 +104,8 @@ def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, time_limit_s: f
     for a vertex) at once, one thread each: the first to finish wins and interrupts the
     other. Neither wins everywhere: the LP relaxation of a synthetic network with 2,000
     sources takes the simplex 165.6 s and the interior point method 37.8 s; the whole
-    China network's, 39.3 s and 58.5 s (benchmarks/README.md, "The LP relaxation")."""
+    China network's, 39.3 s and 58.5 s (benchmarks/README.md, "The LP relaxation and
+    re-sizing at scale")."""
     none = np.zeros(A.shape[1], dtype=bool)
     runs = {name: _highs(arr, A, lo, hi, none, msg, time_limit_s, 1) for name in ("simplex", "ipm")}
     done = threading.Event()

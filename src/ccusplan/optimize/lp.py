@@ -40,13 +40,14 @@ class LinearProgram:
 
     # ------------------------------------------------------------ columns
     def add_vars(self, name: str, shape: tuple[int, ...], lo=0.0, hi=INF,
-                 integer: bool = False) -> np.ndarray:
-        """A block of variables; returns their column indices, shaped ``shape``."""
+                 integer=False) -> np.ndarray:
+        """A block of variables; returns their column indices, shaped ``shape``.
+        ``integer``: for the whole block, or per variable."""
         n = int(np.prod(shape))
         idx = np.arange(self.n_cols, self.n_cols + n).reshape(shape)
         self._lo.append(np.broadcast_to(np.asarray(lo, float), shape).ravel().copy())
         self._hi.append(np.broadcast_to(np.asarray(hi, float), shape).ravel().copy())
-        self._int.append(np.full(n, integer))
+        self._int.append(np.broadcast_to(np.asarray(integer, bool), shape).ravel().copy())
         self._names.append((name, n))
         self.blocks[name] = idx
         self.n_cols += n
@@ -127,8 +128,8 @@ def restrict(lp: LinearProgram, free: np.ndarray, x: np.ndarray, activity: np.nd
     rows = np.unique(Af.indices)
     held = activity[rows] - Af[rows] @ x[free]
     out = LinearProgram()
-    cols = out.add_vars("free", (len(free),), lo=arr["col_lo"][free], hi=arr["col_hi"][free])
-    out._int[-1] = arr["integer"][free].copy()
+    cols = out.add_vars("free", (len(free),), lo=arr["col_lo"][free], hi=arr["col_hi"][free],
+                        integer=arr["integer"][free])
     sub = Af[rows].tocoo()
     out.add_rows("rows", len(rows), [(sub.row, cols[sub.col], sub.data)],
                  lo=arr["row_lo"][rows] - held, hi=arr["row_hi"][rows] - held)

@@ -38,10 +38,10 @@ from ccusplan.optimize.result import SolveResult
 
 #: The gap on the transport cost that polishing aims for.
 TRANSPORT_GAP = 1e-3
-#: Re-sizing solves groups of corridors with at most this many pipe columns in all: on a
-#: synthetic network with 2,000 sources, one MILP over all the corridors a plan used
-#: (about 20,000 columns) was still 3 % from its bound after its 12 s, and HiGHS ended
-#: it 25 s late.
+#: Re-sizing solves groups of corridors with about this many pipe columns in all: on a
+#: synthetic network with 2,000 sources, one MILP over all the corridors a plan used was
+#: still 3 % from its bound after its 12 s, and HiGHS ended it 37 s late
+#: (benchmarks/README.md, "The LP relaxation and re-sizing at scale").
 RESIZE_GROUP_COLUMNS = 500
 
 
@@ -66,18 +66,6 @@ class Polished:
             max(abs(self.transport_musd), 1e-9)
 
 
-def idle_pipe_columns(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
-    """The pipes and sized capacity columns of the corridors that carry nothing in any
-    period in ``x``."""
-    flows = form.flows(x)                              # (2, E, T)
-    idle = np.flatnonzero(np.abs(flows).max(axis=(0, 2)) <= 1e-9)
-    opts = np.flatnonzero(np.isin(inst.opt_corridor, idle))
-    sized_pos = np.flatnonzero(np.isin(inst.opt_corridor[form.sized], idle))
-    return np.concatenate([np.concatenate([form.lp.blocks[nb][opts].ravel(),
-                                           form.lp.blocks[qb][sized_pos].ravel()])
-                           for nb, qb in form.pipe_blocks]).astype(int)
-
-
 def pipe_columns(inst: Instance, form: Formulation) -> tuple[np.ndarray, np.ndarray]:
     """Every pipes and sized capacity column, and the corridor of each."""
     cols, cor = [], []
@@ -89,12 +77,18 @@ def pipe_columns(inst: Instance, form: Formulation) -> tuple[np.ndarray, np.ndar
     return np.concatenate(cols).astype(int), np.concatenate(cor).astype(int)
 
 
+def idle_corridors(form: Formulation, x: np.ndarray) -> np.ndarray:
+    """(E,) True for the corridors that carry nothing in any period in ``x``."""
+    return np.abs(form.flows(x)).max(axis=(0, 2)) <= 1e-9
+
+
 def drop_idle_pipes(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
     """``x`` with no pipes (and no sized capacity) on corridors that carry nothing in any
     period. Such pipes only add cost and no row needs them: capacity rows bound a zero
     flow, sized capacity and minimum size rows hold at zero, counts only fall."""
+    cols, cor = pipe_columns(inst, form)
     out = x.copy()
-    out[idle_pipe_columns(inst, form, x)] = 0.0
+    out[cols[idle_corridors(form, x)[cor]]] = 0.0
     return out
 
 
@@ -144,29 +138,24 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
         with everything else held (:func:`.lp.restrict`); the groups' optima make the
         whole's."""
         fixed_flows = with_fixed_flows(form, x).lp
+        out = drop_idle_pipes(inst, form, x)
         cols, cor = pipe_columns(inst, form)
-        top = hi.copy()
-        top[idle_pipe_columns(inst, form, x)] = 0.0
-        used = np.unique(cor[top[cols] > 0])
-        per = np.bincount(cor, minlength=len(inst.cor_from))[used]
-        group = np.cumsum(per) // RESIZE_GROUP_COLUMNS
-        order = np.argsort(cor, kind="stable")
-        start_of = np.searchsorted(cor[order], used)
-        out = x.copy()
-        out[cols[top[cols] <= 0]] = 0.0
+        used = ~idle_corridors(form, x)
+        # each used corridor's group: whole corridors, RESIZE_GROUP_COLUMNS columns or so
+        group = np.full(len(used), -1)
+        group[used] = np.cumsum(np.bincount(cor, minlength=len(used))[used]) \
+            // RESIZE_GROUP_COLUMNS
         A = fixed_flows.arrays()["A"]
         activity, A_csc = A @ out, A.tocsc()
         t0 = time.perf_counter()
-        groups = np.unique(group)
+        groups = np.unique(group[used])
         for k, g in enumerate(groups):
-            mine = np.concatenate([order[a:a + n] for a, n in
-                                   zip(start_of[group == g], per[group == g])])
-            free = cols[mine]
+            free = cols[group[cor] == g]
             sub = restrict(fixed_flows, free, out, activity, A_csc)
             left = max(resize_s - (time.perf_counter() - t0), 0.1) / (len(groups) - k)
             # no start: HiGHS 1.16 given one here may call it optimal when presolve
             # leaves a few columns (its objective in the reduced space taken as 0),
-            # where without it the same group solves to a third of the cost
+            # where without it the same group solves to half the cost
             r = solve_model(to_pulp(sub), solver, time_limit_s=left, mip_gap=1e-9,
                             threads=threads, phase="re-size")
             if r.x is not None and r.objective < float(c[free] @ out[free]) - 1e-9:
