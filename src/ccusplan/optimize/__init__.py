@@ -28,7 +28,8 @@ from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 WARM_START_SHARE = 0.4
 WARM_START_LP_SHARE = 0.7
 #: A solve may end this share of its time limit late (and at least OVERRUN_MIN_S seconds)
-#: before ccusplan says so: HiGHS checks its clock between steps, not within them.
+#: before ccusplan says so: solvers check their clock between steps, and HiGHS's MILPs
+#: are stopped a little after it (:mod:`.deadline`).
 OVERRUN_TOLERANCE = 0.05
 OVERRUN_MIN_S = 5.0
 #: Share of the time limit for polishing the plan's transport design (see :mod:`.polish`),
@@ -140,8 +141,8 @@ def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None
     if late <= max(OVERRUN_TOLERANCE * time_limit_s, OVERRUN_MIN_S):
         return None
     return (f"the solve ran {late:.0f} s past its {time_limit_s:g} s time limit (the solver "
-            'checks the clock between steps, and one HiGHS heuristic runs for minutes on '
-            'large models; docs/troubleshooting.md, "Time limits")')
+            'checks the clock between steps and only HiGHS is stopped at the limit; '
+            'docs/troubleshooting.md, "Time limits")')
 
 
 def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:

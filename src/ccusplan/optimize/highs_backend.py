@@ -27,6 +27,7 @@ import time
 import highspy
 import numpy as np
 
+from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, solve_in_child
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import Progress, ProgressFn, watch_highs
 from ccusplan.optimize.result import SolveResult
@@ -56,6 +57,12 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
 
     if not integer.any() and A.shape[1] >= CONCURRENT_LP_COLUMNS and threads != 1:
         return _concurrent_lp(arr, A, lo, hi, time_limit_s, msg, version, progress, phase, t_call)
+    if integer.any() and time_limit_s is not None and A.shape[1] >= HARD_LIMIT_COLUMNS:
+        if progress is not None:
+            progress(Progress(phase, time.perf_counter() - t_call))
+        return solve_in_child(arr, lo, hi, time_limit_s=time_limit_s, mip_gap=mip_gap,
+                              threads=threads, msg=msg, start=start, progress=progress,
+                              phase=phase, t_call=t_call, version=version)
     h = _highs(arr, A, lo, hi, integer, msg, time_limit_s, threads)
     if mip_gap is not None:
         h.setOptionValue("mip_rel_gap", float(mip_gap))

@@ -106,6 +106,42 @@ def with_fixed_flows(form: Formulation, x: np.ndarray) -> PulpModel:
     return to_pulp(lp)
 
 
+def resize(inst: Instance, form: Formulation, x: np.ndarray, solver: str, time_limit_s: float,
+           threads: int | None = None) -> tuple[np.ndarray, float]:
+    """``x`` with the cheapest pipes, corridor by corridor, that carry its flows, and the
+    seconds it took. With the flows fixed, corridors do not interact: corridors that
+    carry nothing keep no pipes, and the others are re-sized in groups of at most
+    :data:`RESIZE_GROUP_COLUMNS` pipe columns, each a small MILP over its own columns
+    with everything else held (:func:`.lp.restrict`); the groups' optima make the
+    whole's. Any feasible plan stays feasible and its sites unchanged."""
+    c = form.lp.arrays()["c"]
+    fixed_flows = with_fixed_flows(form, x).lp
+    out = drop_idle_pipes(inst, form, x)
+    cols, cor = pipe_columns(inst, form)
+    used = ~idle_corridors(form, x)
+    # each used corridor's group: whole corridors, RESIZE_GROUP_COLUMNS columns or so
+    group = np.full(len(used), -1)
+    group[used] = np.cumsum(np.bincount(cor, minlength=len(used))[used]) \
+        // RESIZE_GROUP_COLUMNS
+    A = fixed_flows.arrays()["A"]
+    activity, A_csc = A @ out, A.tocsc()
+    t0 = time.perf_counter()
+    groups = np.unique(group[used])
+    for k, g in enumerate(groups):
+        free = cols[group[cor] == g]
+        sub = restrict(fixed_flows, free, out, activity, A_csc)
+        left = max(time_limit_s - (time.perf_counter() - t0), 0.1) / (len(groups) - k)
+        # no start: HiGHS 1.16 given one here may call it optimal when presolve
+        # leaves a few columns (its objective in the reduced space taken as 0),
+        # where without it the same group solves to half the cost
+        r = solve_model(to_pulp(sub), solver, time_limit_s=left, mip_gap=1e-9,
+                        threads=threads, phase="re-size")
+        if r.x is not None and r.objective < float(c[free] @ out[free]) - 1e-9:
+            activity += A_csc[:, free] @ (r.x - out[free])
+            out[free] = r.x
+    return out, time.perf_counter() - t0
+
+
 def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult, solver: str,
            time_limit_s: float, threads: int | None = None, resize_s: float | None = None,
            transport_gap: float = TRANSPORT_GAP) -> Polished:
@@ -130,40 +166,7 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     if transport0 <= 1e-9 or resize_s <= 0:
         return Polished(x0, float(c @ x0), before, max(transport0, 0.0), None, 0.0)
 
-    def resized(x: np.ndarray) -> tuple[np.ndarray, float]:
-        """Corridor by corridor, the cheapest pipes that carry ``x``'s flows. With the
-        flows fixed, corridors do not interact: corridors that carry nothing keep no
-        pipes, and the others are re-sized in groups of at most
-        :data:`RESIZE_GROUP_COLUMNS` pipe columns, each a small MILP over its own columns
-        with everything else held (:func:`.lp.restrict`); the groups' optima make the
-        whole's."""
-        fixed_flows = with_fixed_flows(form, x).lp
-        out = drop_idle_pipes(inst, form, x)
-        cols, cor = pipe_columns(inst, form)
-        used = ~idle_corridors(form, x)
-        # each used corridor's group: whole corridors, RESIZE_GROUP_COLUMNS columns or so
-        group = np.full(len(used), -1)
-        group[used] = np.cumsum(np.bincount(cor, minlength=len(used))[used]) \
-            // RESIZE_GROUP_COLUMNS
-        A = fixed_flows.arrays()["A"]
-        activity, A_csc = A @ out, A.tocsc()
-        t0 = time.perf_counter()
-        groups = np.unique(group[used])
-        for k, g in enumerate(groups):
-            free = cols[group[cor] == g]
-            sub = restrict(fixed_flows, free, out, activity, A_csc)
-            left = max(resize_s - (time.perf_counter() - t0), 0.1) / (len(groups) - k)
-            # no start: HiGHS 1.16 given one here may call it optimal when presolve
-            # leaves a few columns (its objective in the reduced space taken as 0),
-            # where without it the same group solves to half the cost
-            r = solve_model(to_pulp(sub), solver, time_limit_s=left, mip_gap=1e-9,
-                            threads=threads, phase="re-size")
-            if r.x is not None and r.objective < float(c[free] @ out[free]) - 1e-9:
-                activity += A_csc[:, free] @ (r.x - out[free])
-                out[free] = r.x
-        return out, time.perf_counter() - t0
-
-    x0, seconds = resized(x0)
+    x0, seconds = resize(inst, form, x0, solver, resize_s, threads)
     transport0 = float(c @ x0) - site_cost
     # every plan costs at least the MILP's bound, so with these sites transport costs at
     # least the bound less their cost: re-routing is skipped when that already proves it
@@ -186,6 +189,6 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     x = res.x.copy()
     x[sites] = fixed
     if res.status != "optimal":  # re-routed at the time limit: its pipes re-sized again
-        x, more = resized(x)
+        x, more = resize(inst, form, x, solver, resize_s, threads)
         seconds += more
     return Polished(x, float(c @ x), before, float(c @ x) - site_cost, bound, seconds)

@@ -38,6 +38,7 @@ import numpy as np
 from ccusplan.optimize.floor import add_floor, site_cost
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
+from ccusplan.optimize.polish import resize
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 
 FLOW_TOL = 1e-6
@@ -124,8 +125,8 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         restricted = solve_model(model, solver, col_hi=hi, time_limit_s=left(),
                                  mip_gap=RESTRICTED_GAP_SHARE * mip_gap,
                                  threads=threads, start=_within(best, hi))
-        if restricted.x is not None:
-            best = restricted.x
+        if restricted.x is not None:  # its pipes re-sized for its flows
+            best, _ = resize(inst, form, restricted.x, solver, left(), threads)
         if deadline - time.perf_counter() <= 0.1:
             break
         before = hi

@@ -1,0 +1,155 @@
+"""A HiGHS MIP solve under a hard deadline, keeping the best plan found.
+
+HiGHS checks its clock between steps, not within them, and some steps run for minutes
+on large models: the analytic centre behind its central-rounding heuristic, computed
+at the root with no time limit and no option to turn it off in HiGHS 1.15 or 1.16
+(the reduced China case given 120 s took 214 s). A MIP with at least
+:data:`HARD_LIMIT_COLUMNS` columns is therefore solved in a child process: the child
+streams every improving plan (its objective and column values) and its bound to the
+parent as HiGHS finds them (HiGHS's MIP callbacks), and the parent stops the child
+:func:`grace_s` after the time limit if HiGHS has not ended by then. The plan is then
+the last one streamed, with the last bound, and the status ``feasible`` (or
+``no_solution``) with the message ``stopped at the time limit``.
+
+Children start from a fork server (:mod:`multiprocessing`): a clean process with the
+solver already imported, forked for each solve, so no HiGHS threads are inherited and
+starting one costs milliseconds. The model's arrays reach the child pickled (about a
+second for the 230,000-column China case).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from dataclasses import replace
+from multiprocessing.connection import Connection
+
+import numpy as np
+
+from ccusplan.optimize.progress import Progress, ProgressFn, finite, gap_of
+from ccusplan.optimize.result import SolveResult
+
+#: MIPs with at least this many columns run in a child process stopped at the deadline;
+#: smaller ones end within a second or so of their time limit in HiGHS itself.
+HARD_LIMIT_COLUMNS = 5_000
+#: Least seconds between two bound reports from the child's interrupt checks.
+REPORT_S = 0.5
+
+_CONTEXT: list[mp.context.BaseContext] = []
+
+
+def grace_s(time_limit_s: float) -> float:
+    """Seconds past its time limit a solve may run before its child is stopped: half of
+    the max(5 s, 2 %) a solve may end late, the rest left for reading the plan back."""
+    return max(2.5, 0.01 * time_limit_s)
+
+
+def _context() -> mp.context.BaseContext:
+    if not _CONTEXT:
+        if "forkserver" in mp.get_all_start_methods():
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["ccusplan.optimize.highs_backend"])
+        else:  # Windows: each child starts a new interpreter
+            ctx = mp.get_context("spawn")
+        _CONTEXT.append(ctx)
+    return _CONTEXT[0]
+
+
+def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: float,
+                   mip_gap: float | None, threads: int | None, msg: bool,
+                   start: np.ndarray | None, progress: ProgressFn | None, phase: str,
+                   t_call: float, version: str,
+                   solver_time_limit_s: float | None = None) -> SolveResult:
+    """Solve the MIP of ``arr`` (:meth:`.LinearProgram.arrays`, with column bounds ``lo``,
+    ``hi``) with HiGHS in a child process stopped ``grace_s`` after ``time_limit_s``.
+    HiGHS itself is given ``solver_time_limit_s`` (default ``time_limit_s``)."""
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    t0 = time.perf_counter()
+    child = ctx.Process(
+        target=_child, name="ccusplan-highs", daemon=True,
+        args=(send, arr, lo, hi, solver_time_limit_s or time_limit_s, mip_gap, threads, msg,
+              start, version))
+    child.start()
+    send.close()
+    deadline = t0 + time_limit_s + grace_s(time_limit_s)
+    c = arr["c"]
+    x, bound, final = None, None, None
+    try:
+        while final is None:
+            wait = deadline - time.perf_counter()
+            if wait <= 0:
+                break
+            try:
+                if not receive.poll(min(wait, 1.0)):
+                    if not child.is_alive() and not receive.poll(0):
+                        break  # gone without a word: killed from outside, out of memory
+                    continue
+                kind, *body = receive.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "plan":
+                x = body[0]
+            elif kind == "bound":
+                bound = finite(body[0]) if finite(body[0]) is not None else bound
+            elif kind == "done":
+                final = body[0]
+                break
+            if progress is not None and kind in ("plan", "bound"):
+                inc = None if x is None else float(c @ x)
+                progress(Progress(phase, time.perf_counter() - t_call, inc, bound,
+                                  gap_of(inc, bound)))
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    seconds = time.perf_counter() - t0
+    if final is not None:
+        return replace(final, overhead_seconds=max(seconds - final.solve_seconds, 0.0))
+    if x is None:
+        return SolveResult("no_solution", None, None, None, None, version, seconds,
+                           "stopped at the time limit with no plan found"
+                           if child.exitcode is not None and child.exitcode < 0
+                           else f"the solver process ended unexpectedly ({child.exitcode})")
+    objective = float(c @ x)
+    bound = None if bound is None else min(bound, objective)
+    return SolveResult("feasible", objective, bound, gap_of(objective, bound), x, version,
+                       seconds, "stopped at the time limit")
+
+
+def _child(conn: Connection, arr: dict, lo, hi, time_limit_s, mip_gap, threads, msg,
+           start, version) -> None:
+    """The child: solve, streaming plans and bounds, then send the result."""
+    import highspy
+
+    from ccusplan.optimize import highs_backend as hb
+
+    A = arr["A"].tocsc()
+    h = hb._highs(arr, A, lo, hi, arr["integer"], msg, time_limit_s, threads)
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    last = [0.0]
+
+    def plan(e) -> None:
+        conn.send(("plan", np.array(e.data_out.mip_solution, dtype=float)))
+        conn.send(("bound", float(e.data_out.mip_dual_bound)))
+
+    def bound(e) -> None:
+        if (now := time.perf_counter()) - last[0] >= REPORT_S:
+            last[0] = now
+            conn.send(("bound", float(e.data_out.mip_dual_bound)))
+
+    h.cbMipImprovingSolution.subscribe(plan)
+    h.cbMipLogging.subscribe(bound)
+    h.cbMipInterrupt.subscribe(bound)
+    t0 = time.perf_counter()
+    h.run()
+    result = hb._result(h, arr["c"], True, version, time.perf_counter() - t0)
+    conn.send(("done", result))
+    conn.close()

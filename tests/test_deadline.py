@@ -1,0 +1,66 @@
+"""The hard time limit: a HiGHS MIP in a child process, stopped at the deadline with the
+best plan it had streamed.
+
+HiGHS is given far more time than the deadline allows, so only the parent's stop can end
+the solve in time; the plan it keeps must be a feasible plan of the model, its objective
+at least the streamed bound.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import load_case
+
+from ccusplan.optimize import build, prepare
+from ccusplan.optimize.deadline import grace_s, solve_in_child
+from ccusplan.optimize.highs_backend import version
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+
+
+@pytest.fixture(scope="module")
+def shandong():
+    case, net = load_case(CASES / "shandong-2050.toml")
+    return build(prepare(case, net)).lp.arrays()
+
+
+def _feasible(arr, x, tol=1e-6) -> bool:
+    rows = arr["A"] @ x
+    k = arr["integer"]
+    return bool(np.all(x >= arr["col_lo"] - tol) and np.all(x <= arr["col_hi"] + tol)
+                and np.all(rows >= arr["row_lo"] - tol) and np.all(rows <= arr["row_hi"] + tol)
+                and np.allclose(x[k], np.round(x[k]), atol=tol))
+
+
+def test_a_solve_past_its_deadline_is_stopped_and_keeps_its_best_plan(shandong):
+    reports = []
+    t0 = time.perf_counter()
+    r = solve_in_child(shandong, shandong["col_lo"], shandong["col_hi"], time_limit_s=6.0,
+                       mip_gap=0.0, threads=1, msg=False, start=None,
+                       progress=reports.append, phase="branch and bound", t_call=t0,
+                       version=version(), solver_time_limit_s=600.0)
+    seconds = time.perf_counter() - t0
+    assert seconds <= 6.0 + grace_s(6.0) + 1.0
+    assert r.status == "feasible" and r.message == "stopped at the time limit"
+    assert _feasible(shandong, r.x)
+    assert r.objective == pytest.approx(float(shandong["c"] @ r.x))
+    assert r.best_bound is not None and r.best_bound <= r.objective
+    assert 0 < r.mip_gap < 1
+    plans = [p.incumbent for p in reports if p.incumbent is not None]
+    assert plans and plans[-1] == pytest.approx(r.objective)
+    assert all(a >= b - 1e-6 for a, b in zip(plans, plans[1:]))  # improving plans only
+
+
+def test_a_solve_that_ends_in_time_returns_highs_own_result(shandong):
+    lo, hi = shandong["col_lo"].copy(), shandong["col_hi"].copy()
+    k = np.flatnonzero(shandong["integer"])
+    lo[k] = hi[k] = 0.0  # nothing built: infeasible, proven at once
+    r = solve_in_child(shandong, lo, hi, time_limit_s=30.0, mip_gap=0.01, threads=1,
+                       msg=False, start=None, progress=None, phase="branch and bound",
+                       t_call=time.perf_counter(), version=version())
+    assert r.status == "infeasible"
+    assert r.solve_seconds < 30.0
