@@ -23,7 +23,7 @@ FREE_SINK = {"storage_cost_usd_per_t": 0, "storage_capex_musd": 0,
 #: optima are capex × 0.1 a year
 NO_DISCOUNT = {"crf": 0.1, "discount_rate": 0.0}
 
-SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "COIN_CMD"))
+SOLVERS = [s for s, real in (("highs", "HiGHS"), ("cbc", "COIN_CMD"), ("scip", "SCIP"))
            if real in available_solvers()]
 
 
@@ -113,5 +113,5 @@ def load_case(path: Path):
 
 @pytest.fixture(params=SOLVERS)
 def solver(request) -> str:
-    """Each installed solver in turn (HiGHS and CBC agree on every solved test case)."""
+    """Each installed solver in turn (HiGHS, CBC and SCIP agree on every solved test case)."""
     return request.param

@@ -64,3 +64,45 @@ def test_a_solve_that_ends_in_time_returns_highs_own_result(shandong):
                        t_call=time.perf_counter(), version=version())
     assert r.status == "infeasible"
     assert r.solve_seconds < 30.0
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path, shandong):
+    """multiprocessing would have the child import the caller's script again; a script
+    with no ``if __name__ == "__main__"`` guard must still run once."""
+    import pickle
+    import subprocess
+    import sys
+
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps(shandong))
+    script = tmp_path / "plan.py"
+    script.write_text(
+        "import pickle, time\n"
+        "from ccusplan.optimize.deadline import solve_in_child\n"
+        f"arr = pickle.loads(open({str(model)!r}, 'rb').read())\n"
+        "print('started', flush=True)\n"
+        "r = solve_in_child(arr, arr['col_lo'], arr['col_hi'], time_limit_s=2.0, mip_gap=0.5,\n"
+        "                   threads=1, msg=False, start=None, progress=None, phase='',\n"
+        "                   t_call=time.perf_counter(), version='highs')\n"
+        "print('status', r.status, flush=True)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("started") == 1
+    assert out.stdout.count("status ") == 1
+
+
+def test_a_start_is_kept_when_the_solver_finds_nothing_better_in_time(shandong):
+    """HiGHS reports only the plans it finds itself: stopped before it finds one better
+    than the start, the solve returns the start."""
+    c = shandong["c"]
+    lo, hi = shandong["col_lo"].copy(), shandong["col_hi"].copy()
+    r0 = solve_in_child(shandong, lo, hi, time_limit_s=4.0, mip_gap=0.0, threads=1, msg=False,
+                        start=None, progress=None, phase="", t_call=time.perf_counter(),
+                        version=version(), solver_time_limit_s=600.0)
+    assert r0.x is not None
+    r = solve_in_child(shandong, lo, hi, time_limit_s=0.5, mip_gap=0.0, threads=1, msg=False,
+                       start=r0.x, progress=None, phase="", t_call=time.perf_counter(),
+                       version=version(), solver_time_limit_s=600.0)
+    assert r.status == "feasible" and r.message == "stopped at the time limit"
+    assert float(c @ r.x) <= float(c @ r0.x) + 1e-6

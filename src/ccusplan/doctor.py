@@ -28,8 +28,8 @@ from packaging.version import InvalidVersion, Version
 import ccusplan
 
 #: Distributions whose versions are reported (PyPI names).
-LIBRARIES = ("pulp", "highspy", "cbcbox", "numpy", "pandas", "scipy", "networkx", "shapely",
-             "geopandas", "pyogrio", "pyproj", "pydantic", "CoolProp", "matplotlib", "rich",
+LIBRARIES = ("pulp", "highspy", "cbcbox", "pyscipopt", "numpy", "pandas", "scipy", "networkx",
+             "shapely", "geopandas", "pyogrio", "pyproj", "pydantic", "CoolProp", "matplotlib", "rich",
              "click")
 #: Installed versions known to misbehave with ccusplan: (distribution, versions, what goes
 #: wrong). Reported with the reason, in place of the plain out-of-range warning.

@@ -14,13 +14,19 @@ the last one streamed, with the last bound, and the status ``feasible`` (or
 Children start from a fork server (:mod:`multiprocessing`): a clean process with the
 solver already imported, forked for each solve, so no HiGHS threads are inherited and
 starting one costs milliseconds. The model's arrays reach the child pickled (about a
-second for the 230,000-column China case).
+second for the 230,000-column China case). The caller's main script is not run again in
+the child (:func:`_main_script_hidden`): a script calling ccusplan needs no
+``if __name__ == "__main__"`` guard.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
@@ -36,6 +42,7 @@ HARD_LIMIT_COLUMNS = 5_000
 REPORT_S = 0.5
 
 _CONTEXT: list[mp.context.BaseContext] = []
+_STARTING = threading.Lock()
 
 
 def grace_s(time_limit_s: float) -> float:
@@ -70,11 +77,14 @@ def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: f
         target=_child, name="ccusplan-highs", daemon=True,
         args=(send, arr, lo, hi, solver_time_limit_s or time_limit_s, mip_gap, threads, msg,
               start, version))
-    child.start()
+    with _main_script_hidden():
+        child.start()
     send.close()
     deadline = t0 + time_limit_s + grace_s(time_limit_s)
     c = arr["c"]
-    x, bound, final = None, None, None
+    # the start is a plan too, and HiGHS reports only the plans it finds itself
+    x = None if start is None else np.asarray(start, float)
+    bound, final = None, None
     try:
         while final is None:
             wait = deadline - time.perf_counter()
@@ -89,7 +99,8 @@ def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: f
             except (EOFError, OSError):
                 break
             if kind == "plan":
-                x = body[0]
+                if x is None or float(c @ body[0]) < float(c @ x):
+                    x = body[0]
             elif kind == "bound":
                 bound = finite(body[0]) if finite(body[0]) is not None else bound
             elif kind == "done":
@@ -100,22 +111,45 @@ def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: f
                 progress(Progress(phase, time.perf_counter() - t_call, inc, bound,
                                   gap_of(inc, bound)))
     finally:
-        if child.is_alive():
+        stopped = child.is_alive()
+        if stopped:
             child.kill()
         child.join()
         receive.close()
     seconds = time.perf_counter() - t0
     if final is not None:
         return replace(final, overhead_seconds=max(seconds - final.solve_seconds, 0.0))
+    why = "stopped at the time limit" if stopped else \
+        f"the solver process ended unexpectedly (exit status {child.exitcode})"
     if x is None:
         return SolveResult("no_solution", None, None, None, None, version, seconds,
-                           "stopped at the time limit with no plan found"
-                           if child.exitcode is not None and child.exitcode < 0
-                           else f"the solver process ended unexpectedly ({child.exitcode})")
+                           why + ", with no plan found")
     objective = float(c @ x)
     bound = None if bound is None else min(bound, objective)
     return SolveResult("feasible", objective, bound, gap_of(objective, bound), x, version,
-                       seconds, "stopped at the time limit")
+                       seconds, why)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """While a child starts, ``__main__`` names no script: multiprocessing would otherwise
+    have the child import the caller's script again, running it whole where it has no
+    ``if __name__ == "__main__"`` guard (and every solve in it with it). The child needs
+    nothing from it."""
+    main = sys.modules.get("__main__")
+    with _STARTING:
+        if main is None:
+            yield
+            return
+        saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+        main.__dict__.pop("__file__", None)
+        main.__spec__ = None
+        try:
+            yield
+        finally:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
 
 
 def _child(conn: Connection, arr: dict, lo, hi, time_limit_s, mip_gap, threads, msg,

@@ -82,8 +82,10 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
 
 
 def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray, msg: bool,
-           time_limit_s: float | None, threads: int | None) -> QuietHighs:
-    """A HiGHS instance holding the model, its time limit and thread count set."""
+           time_limit_s: float | None, threads: int | None,
+           names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
+    """A HiGHS instance holding the model, its time limit and thread count set, and its
+    column and row ``names`` if given."""
     h = QuietHighs(output=msg)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", float(max(time_limit_s, 0.0)))
@@ -100,8 +102,26 @@ def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray, ms
     if integer.any():
         model.integrality_ = np.where(integer, highspy.HighsVarType.kInteger,
                                       highspy.HighsVarType.kContinuous).tolist()
+    if names is not None:
+        model.col_names_, model.row_names_ = names
     h.passModel(model)
     return h
+
+
+def write_model(lp: LinearProgram, path, *, relax: bool = False,
+                col_lo: np.ndarray | None = None, col_hi: np.ndarray | None = None) -> None:
+    """Write ``lp`` (its LP relaxation if ``relax``; other column bounds if given) as an
+    MPS file, or an LP file if ``path`` ends in ``.lp``, with its column and row names
+    (:meth:`.LinearProgram.column_names`, :meth:`.LinearProgram.row_names`)."""
+    arr = lp.arrays()
+    lo = arr["col_lo"] if col_lo is None else col_lo
+    hi = arr["col_hi"] if col_hi is None else col_hi
+    integer = arr["integer"] & (not relax)
+    h = _highs(arr, arr["A"].tocsc(), lo, hi, integer, False, None, None,
+               names=(lp.column_names(), lp.row_names()))
+    status = h.writeModel(str(path))
+    if status == highspy.HighsStatus.kError:
+        raise OSError(f"HiGHS could not write the model to {path}")
 
 
 def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, time_limit_s: float | None,

@@ -113,7 +113,15 @@ class LinearProgram:
         return out
 
     def column_names(self) -> list[str]:
+        """``block_k`` for the k-th column of each block."""
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]
+
+    def row_names(self) -> list[str]:
+        """``family_k`` for the k-th row of each constraint family."""
+        names = np.empty(self.n_rows, dtype=object)
+        for block, rows in self.row_blocks.items():
+            names[rows] = [f"{block}_{k}" for k in range(len(rows))]
+        return names.tolist()
 
 
 def restrict(lp: LinearProgram, free: np.ndarray, x: np.ndarray, activity: np.ndarray,

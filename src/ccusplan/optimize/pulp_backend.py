@@ -1,11 +1,12 @@
 """Solver dispatch, and the only module that calls PuLP: solves a :class:`LinearProgram`
 and returns a solver-neutral :class:`SolveResult`.
 
-HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`);
+HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`), and so
+does SCIP where PySCIPOpt is installed (:mod:`.scip_backend`, name ``scip``);
 ``cbc`` is PuLP's ``COIN_CMD`` with the binary :mod:`.cbc` finds; any other name PuLP
-knows (``GUROBI``, ``SCIP_CMD`` ...) is passed through PuLP, which builds its problem only when such a
-solver is first asked for. The best bound is read from HiGHS's info and from
-CBC's log; other solvers report none.
+knows (``GUROBI``, ``CPLEX_CMD`` ...) is passed through PuLP, which builds its problem only
+when such a solver is first asked for. The best bound is read from HiGHS's info, SCIP's
+dual bound and CBC's log; other solvers report none.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from ccusplan.optimize import cbc, highs_backend
+from ccusplan.optimize import cbc, highs_backend, scip_backend
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
 from ccusplan.optimize.result import SolveResult
@@ -29,8 +30,12 @@ from ccusplan.optimize.result import SolveResult
 #: PuLP's class for CBC; PuLP 3's bundled-CBC class is taken as a name for it.
 CBC = "COIN_CMD"
 _CBC_NAMES = (CBC, "PULP_CBC_CMD")
-ALIASES = {"highs": "HiGHS", "cbc": CBC, "highs_cmd": "HiGHS_CMD",
-           "glpk": "GLPK_CMD", "scip": "SCIP_CMD", "gurobi": "GUROBI", "cplex": "CPLEX_CMD"}
+#: SCIP through PySCIPOpt, straight from the arrays (PuLP's SCIP_PY, which builds the model
+#: one Python object per row, is taken as a name for it).
+SCIP = "SCIP"
+ALIASES = {"highs": "HiGHS", "cbc": CBC, "highs_cmd": "HiGHS_CMD",  # user's name: PuLP's
+           "glpk": "GLPK_CMD", "scip_py": SCIP, "scip": SCIP, "gurobi": "GUROBI",
+           "cplex": "CPLEX_CMD"}  # (the last name of a solver is the one shown)
 
 
 class SolverUnavailable(ValueError):
@@ -39,13 +44,15 @@ class SolverUnavailable(ValueError):
 
 def available_solvers() -> list[str]:
     """PuLP's names of the solvers available here (CBC: if :func:`cbc.find_cbc` finds it)."""
-    found = [s for s in pulp.listSolvers(onlyAvailable=True) if s not in _CBC_NAMES]
-    return found + [CBC] if cbc.find_cbc() is not None else found
+    found = [s for s in pulp.listSolvers(onlyAvailable=True) if s not in (*_CBC_NAMES, "SCIP_PY")]
+    found += [CBC] if cbc.find_cbc() is not None else []
+    return found + [SCIP] if scip_backend.available() else found
 
 
 def pulp_name(name: str) -> str:
     """PuLP's class name for a user's solver name (case-insensitive, with aliases)."""
-    known = {s.lower(): s for s in pulp.listSolvers()} | {n.lower(): CBC for n in _CBC_NAMES}
+    known = {s.lower(): s for s in pulp.listSolvers()} | {n.lower(): CBC for n in _CBC_NAMES} \
+        | {SCIP.lower(): SCIP}
     key = ALIASES.get(name.lower(), name).lower()
     if key not in known:
         raise SolverUnavailable(
@@ -71,6 +78,8 @@ def solver_version(real: str) -> str:
         return f"highs {highs_backend.version()}"
     if real == CBC:
         return cbc.label(cbc.find_cbc())
+    if real == SCIP:
+        return f"scip {scip_backend.version()}"
     return real
 
 
@@ -125,9 +134,7 @@ def _build_pulp(lp: LinearProgram) -> dict:
     prob.setObjective(_expression([(variables[j], c[j]) for j in nz.tolist()]))
 
     A = arr["A"]
-    row_name = np.empty(lp.n_rows, dtype=object)
-    for block, rows in lp.row_blocks.items():
-        row_name[rows] = [f"{block}_{k}" for k in range(len(rows))]
+    row_name = lp.row_names()
     indptr, indices, data = A.indptr, A.indices.tolist(), A.data.tolist()
     rlo, rhi = arr["row_lo"].tolist(), arr["row_hi"].tolist()
     for i in range(lp.n_rows):
@@ -262,7 +269,7 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
                 progress: ProgressFn | None = None, phase: str | None = None) -> SolveResult:
     """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
 
-    ``start`` (column values of a feasible plan) is handed to HiGHS and CBC as their
+    ``start`` (column values of a feasible plan) is handed to HiGHS, SCIP and CBC as their
     first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and ``col_hi`` solve
     a variant of the model (LP relaxation, other bounds) without building it again.
     ``progress`` (default: the ambient one, see :func:`.progress.reporting`) receives
@@ -272,9 +279,10 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
     progress = progress or ambient_progress()
     phase = phase or _phase(model, relax, col_lo is not None or col_hi is not None)
     real = pulp_name(solver)
-    if real == "HiGHS":
+    if real in ("HiGHS", SCIP):
         t_call = time.perf_counter()
-        result = highs_backend.solve(
+        backend = highs_backend if real == "HiGHS" else scip_backend
+        result = backend.solve(
             model.lp, solver_version(real), relax=relax or model.relax, col_lo=col_lo,
             col_hi=col_hi, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads,
             msg=msg, start=start, progress=progress, phase=phase, t_call=t_call)
