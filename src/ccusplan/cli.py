@@ -16,7 +16,7 @@ from rich.table import Table
 
 import ccusplan
 from ccusplan.cli_routes import straight_candidates_note
-from ccusplan.errors import InputError
+from ccusplan.errors import InputError, Problem
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 CURVE_FLOWS_MTPA = [0.25, 0.5, 1, 2, 5, 10, 20, 40]
@@ -54,7 +54,7 @@ def _fail(state: _State, exc: BaseException) -> None:
 
 def _check_solver(case_path: Path, case_solver: str, override: str | None) -> None:
     """An unknown or missing solver is bad input naming where the name came from."""
-    from ccusplan.errors import Problem, display_path
+    from ccusplan.errors import display_path
     from ccusplan.optimize.pulp_backend import SolverUnavailable, pulp_name
 
     name = override or case_solver
@@ -110,20 +110,37 @@ def validate(state: _State, case: Path) -> None:
 @click.option("--solver-log", is_flag=True, help="Show the solver's own log.")
 @click.option("--report", "with_report", is_flag=True,
               help="Also write report.html (as `ccusplan report` does).")
+@click.option("--write-model", "model_file", type=click.Path(path_type=Path),
+              help="Only write the model to this MPS (or .lp) file, for another solver.")
+@click.option("--solution", "solution_file", type=click.Path(path_type=Path),
+              help="Do not solve: read another solver's solution of the --write-model file "
+                   "(CPLEX or Gurobi .sol, HiGHS's or SCIP's solution file).")
 @click.pass_obj
 def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
-          solver_log, with_report) -> None:
+          solver_log, with_report, model_file, solution_file) -> None:
     """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson, timeline)."""
     from ccusplan.cli_progress import ProgressLine
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
-    from ccusplan.optimize import run
+    from ccusplan.optimize import from_solution, run, write_model
     from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
     from ccusplan.report.figures import result_figures
 
     err = state.err
     try:
+        if model_file is not None and solution_file is not None:
+            raise InputError(Problem("command line", "--write-model and --solution exclude "
+                                     "each other: write the model, solve it, then read the "
+                                     "solution back", field="--solution"))
         c, net = load(case)
+        if model_file is not None:
+            form = write_model(c, net, model_file)
+            arr = form.lp.arrays()
+            state.out.print(f"model of {c.name} written to {model_file}: "
+                            f"{form.lp.n_cols:,} columns ({int(arr['integer'].sum()):,} "
+                            f"integer), {form.lp.n_rows:,} rows, objective in MUSD with no "
+                            "constant; read a solution back with --solution FILE")
+            return
         _check_solver(case, c.solver.name, solver)
         out = out or Path("outputs") / c.name
         if (problem := check_out_dir(out)) is not None:
@@ -131,9 +148,12 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
         if (note := straight_candidates_note(c, net)) is not None:
             state.out.print(note)
         live = err.is_terminal and not state.quiet and not solver_log
-        with ProgressLine(err, f"{c.name} ({solver or c.solver.name})", live) as progress:
-            outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
-                          threads=threads, msg=solver_log, progress=progress)
+        if solution_file is not None:
+            outcome = from_solution(c, net, solution_file)
+        else:
+            with ProgressLine(err, f"{c.name} ({solver or c.solver.name})", live) as progress:
+                outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
+                              threads=threads, msg=solver_log, progress=progress)
         s = summary(outcome)
         write_results(out, s, plan_tables(outcome), network_geojson(outcome),
                       result_figures(outcome))
@@ -185,7 +205,6 @@ def import_() -> None:
 def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, price,
                   tax_credit, crf, project_years, raster, force) -> None:
     """Convert the SimCCS scenario folder SCENARIO into a network and a case."""
-    from ccusplan.errors import Problem
     from ccusplan.io.simccs import DEFAULT_TARGET_MTPA, ImportOptions, import_scenario
 
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 from ccusplan.model import Case, Network
@@ -131,6 +132,34 @@ def run(case: Case, network: Network, solver: str | None = None,
     return Outcome(inst, form, result, plan, build_seconds, diagnosis, limit, polished)
 
 
+def write_model(case: Case, network: Network, path) -> Formulation:
+    """Write the case's MILP to ``path`` (MPS, or LP if it ends in ``.lp``) with ccusplan's
+    column and row names, for any other solver; the formulation is returned."""
+    from ccusplan.optimize.highs_backend import write_model as write
+
+    form = build(prepare(case, network))
+    write(form.lp, path)
+    return form
+
+
+def from_solution(case: Case, network: Network, path) -> Outcome:
+    """The case's plan from another solver's solution file of its model (see
+    :mod:`.solution_file`): checked against every bound and row, not polished (it is the
+    solver's plan as it stands), status ``feasible`` with no bound (the file proves
+    none)."""
+    from ccusplan.optimize.solution_file import solution_columns
+
+    t0 = time.perf_counter()
+    inst = prepare(case, network)
+    form = build(inst)
+    build_seconds = time.perf_counter() - t0
+    x = solution_columns(form.lp, path)
+    objective = float(form.lp.arrays()["c"] @ x)
+    result = SolveResult("feasible", objective, None, None, x, f"solution file {Path(path).name}",
+                         0.0, f"read from {path}")
+    return Outcome(inst, form, result, read_plan(inst, form, x), build_seconds, [])
+
+
 def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None:
     """What to tell the user when a solve ran past its time limit, or ``None`` when it
     ended within :data:`OVERRUN_TOLERANCE` of the limit or :data:`OVERRUN_MIN_S` seconds
@@ -163,4 +192,5 @@ def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
     return replace(result, best_bound=bound, mip_gap=gap)
 
 
-__all__ = ["Instance", "Outcome", "Plan", "build", "overrun_note", "prepare", "run"]
+__all__ = ["Instance", "Outcome", "Plan", "build", "from_solution", "overrun_note", "prepare",
+           "run", "write_model"]
