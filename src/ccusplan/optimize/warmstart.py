@@ -117,6 +117,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
                                     for x in solutions])
     sites = tuple(np.logical_or.reduce([x[b[name]].max(axis=1) > FLOW_TOL for x in solutions])
                   for name in ("capture", "injection"))
+    c = lp.arrays()["c"]
     best, before = rounded, None
     for open_, only in ((support, sites), (support | _connections(inst, support), None)):
         hi = _restricted_hi(inst, form, open_, only)
@@ -126,7 +127,12 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
                                  mip_gap=RESTRICTED_GAP_SHARE * mip_gap,
                                  threads=threads, start=_within(best, hi))
         if restricted.x is not None:  # its pipes re-sized for its flows
-            best, _ = resize(inst, form, restricted.x, solver, left(), threads)
+            plan, _ = resize(inst, form, restricted.x, solver, left(), threads)
+            # stopped early without a start (the round-up leaves the restriction), the
+            # restricted MILP can end on a plan dearer than the round-up: the whole
+            # China network at 120 s, one thread, 2,858,001 against 58,246 MUSD
+            if best is None or c @ plan < c @ best:
+                best = plan
         if deadline - time.perf_counter() <= 0.1:
             break
         before = hi
