@@ -46,6 +46,7 @@ def test_a_solve_past_its_deadline_is_stopped_and_keeps_its_best_plan(shandong):
     seconds = time.perf_counter() - t0
     assert seconds <= 6.0 + grace_s(6.0) + 1.0
     assert r.status == "feasible" and r.message == "stopped at the time limit"
+    assert r.termination == "time_limit"
     assert _feasible(shandong, r.x)
     assert r.objective == pytest.approx(float(shandong["c"] @ r.x))
     assert r.best_bound is not None and r.best_bound <= r.objective
@@ -62,7 +63,7 @@ def test_a_solve_that_ends_in_time_returns_highs_own_result(shandong):
     r = solve_in_child(shandong, lo, hi, time_limit_s=30.0, mip_gap=0.01, threads=1,
                        msg=False, start=None, progress=None, phase="branch and bound",
                        t_call=time.perf_counter(), version=version())
-    assert r.status == "infeasible"
+    assert r.status == "infeasible" and r.termination == "infeasible"
     assert r.solve_seconds < 30.0
 
 

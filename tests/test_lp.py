@@ -27,3 +27,23 @@ def test_restricted_to_two_columns_by_hand():
     assert sub.arrays()["integer"].all()
     r = solve(sub, "highs", mip_gap=0.0)
     assert r.objective == pytest.approx(7.0) and r.x.round().tolist() == [2.0, 1.0]
+
+
+def test_a_solve_says_why_it_ended():
+    """optimal at gap 0, gap_reached within a gap, infeasible; status agrees with it."""
+    from ccusplan.optimize.pulp_backend import solve
+    from ccusplan.optimize.result import SolveResult
+
+    lp = LinearProgram()
+    x = lp.add_vars("x", (2,), hi=10, integer=True)
+    lp.add_cost(x, [1.0, 1.0])
+    lp.add_rows("need", 1, [(np.zeros(2, int), x, [2.0, 3.0])], lo=7)  # 2a + 3b ≥ 7: 3
+    r = solve(lp, "highs", mip_gap=0.0)
+    assert (r.status, r.termination, r.objective) == ("optimal", "optimal", 3.0)
+    lp.add_rows("cap", 1, [(np.zeros(2, int), x, [1.0, 1.0])], hi=1)  # a + b ≤ 1: none
+    r = solve(lp, "highs")
+    assert (r.status, r.termination) == ("infeasible", "infeasible")
+    gap = SolveResult("optimal", 100.0, 99.5, 0.005, None, "t", 1.0)
+    assert gap.termination == "gap_reached"
+    with pytest.raises(ValueError):
+        SolveResult("optimal", 100.0, 90.0, 0.1, None, "t", 1.0, termination="time_limit")

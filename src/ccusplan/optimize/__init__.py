@@ -21,6 +21,7 @@ from ccusplan.optimize.plan import Plan, read_plan
 from ccusplan.optimize.polish import Polished, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
+from ccusplan.optimize.result import Termination
 from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most, and its LP relaxation (see
@@ -156,14 +157,14 @@ def from_solution(case: Case, network: Network, path) -> Outcome:
     x = solution_columns(form.lp, path)
     objective = float(form.lp.arrays()["c"] @ x)
     result = SolveResult("feasible", objective, None, None, x, f"solution file {Path(path).name}",
-                         0.0, f"read from {path}")
+                         0.0, f"read from {path}", termination=Termination.READ)
     return Outcome(inst, form, result, read_plan(inst, form, x), build_seconds, [])
 
 
 def overrun_note(solve_seconds: float, time_limit_s: float | None) -> str | None:
     """What to tell the user when a solve ran past its time limit, or ``None`` when it
     ended within :data:`OVERRUN_TOLERANCE` of the limit or :data:`OVERRUN_MIN_S` seconds
-    of it (benchmarks/README.md, "HiGHS and the time limit": 248 s for a 120 s limit)."""
+    of it (benchmarks/README.md, "Time limits")."""
     if time_limit_s is None:
         return None
     late = solve_seconds - time_limit_s

@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from ccusplan.optimize.progress import Progress, ProgressFn, finite, gap_of
-from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.result import SolveResult, Termination
 
 #: MIPs with at least this many columns run in a child process stopped at the deadline;
 #: smaller ones end within a second or so of their time limit in HiGHS itself.
@@ -123,11 +123,13 @@ def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: f
         f"the solver process ended unexpectedly (exit status {child.exitcode})"
     if x is None:
         return SolveResult("no_solution", None, None, None, None, version, seconds,
-                           why + ", with no plan found")
+                           why + ", with no plan found", termination=Termination.
+                           TIME_LIMIT_NO_PLAN if stopped else Termination.ERROR)
     objective = float(c @ x)
     bound = None if bound is None else min(bound, objective)
     return SolveResult("feasible", objective, bound, gap_of(objective, bound), x, version,
-                       seconds, why)
+                       seconds, why, termination=Termination.TIME_LIMIT if stopped
+                       else Termination.INTERRUPTED)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ import numpy as np
 from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, solve_in_child
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import Progress, ProgressFn, watch_highs
-from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.result import SolveResult, Termination
 
 
 #: LPs with at least this many columns are solved concurrently (:func:`_concurrent_lp`);
@@ -216,13 +216,16 @@ def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> So
     if ms == S.kModelEmpty:
         return SolveResult("optimal", 0.0, 0.0, 0.0, np.zeros(len(c)), version, seconds)
     feasible = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    unbounded = ms in (S.kUnbounded, S.kUnboundedOrInfeasible)
     if ms == S.kOptimal:
         status = "optimal"
-    elif feasible and ms not in (S.kUnbounded, S.kUnboundedOrInfeasible):
+    elif feasible and not unbounded:
         status = "feasible"
     else:
+        why = Termination.UNBOUNDED if unbounded else Termination.TIME_LIMIT_NO_PLAN \
+            if ms == S.kTimeLimit else Termination.ERROR
         return SolveResult("no_solution", None, None, None, None, version, seconds,
-                           h.modelStatusToString(ms))
+                           h.modelStatusToString(ms), termination=why)
     x = np.asarray(h.getSolution().col_value, float)
     objective = float(c @ x)
     if has_int:
@@ -233,5 +236,8 @@ def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> So
     if status == "optimal" and bound is None:
         bound = objective
     gap = None if bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
+    why = None if status == "optimal" else Termination.TIME_LIMIT if ms == S.kTimeLimit \
+        else Termination.INTERRUPTED
     return SolveResult(status, objective, bound, gap, x, version, seconds,
-                       "" if status == "optimal" else h.modelStatusToString(ms))
+                       "" if status == "optimal" else h.modelStatusToString(ms),
+                       termination=why)

@@ -50,7 +50,7 @@ def summary(outcome: Outcome) -> dict:
             levelized_avoided = cost / discounted_avoided
     s = {
         "case": inst.case.name,
-        "status": res.status,
+        "status": str(res.status),
         "objective_musd": res.objective,
         "best_bound_musd": res.best_bound,
         "mip_gap": res.mip_gap,
@@ -63,6 +63,7 @@ def summary(outcome: Outcome) -> dict:
         "pipeline_km": round(plan.pipeline_km, 3) if plan is not None else 0.0,
         "ccusplan_version": ccusplan.__version__,
         # additions
+        "termination": str(res.termination),
         "mode": inst.mode,
         "target_mtpa_by_period": {y: float(v) for y, v in zip(years, inst.target_mtpa)},
         "captured_mtpa_by_period": (

@@ -22,7 +22,7 @@ import numpy as np
 
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import Progress, ProgressFn, finite, gap_of
-from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.result import SolveResult, Termination
 
 #: Least seconds between two progress reports from SCIP's node events.
 REPORT_S = 0.5
@@ -99,7 +99,10 @@ def _result(m, variables, order: np.ndarray, c: np.ndarray, has_int: bool, versi
     if status == "infeasible":
         return SolveResult("infeasible", None, None, None, None, version, seconds, status)
     if m.getNSols() == 0 or status in ("unbounded", "inforunbd"):
-        return SolveResult("no_solution", None, None, None, None, version, seconds, status)
+        why = Termination.UNBOUNDED if status in ("unbounded", "inforunbd") else \
+            Termination.TIME_LIMIT_NO_PLAN if status == "timelimit" else Termination.ERROR
+        return SolveResult("no_solution", None, None, None, None, version, seconds, status,
+                           termination=why)
     best = m.getBestSol()
     x = np.zeros(len(c))
     x[order] = [m.getSolVal(best, v) for v in variables]
@@ -108,9 +111,11 @@ def _result(m, variables, order: np.ndarray, c: np.ndarray, has_int: bool, versi
     if bound is not None:
         bound = min(bound, objective)
     done = status in ("optimal", "gaplimit")
+    why = None if done else Termination.TIME_LIMIT if status == "timelimit" \
+        else Termination.INTERRUPTED
     return SolveResult("optimal" if done else "feasible", objective, bound,
                        gap_of(objective, bound), x, version, seconds,
-                       "" if done else status)
+                       "" if done else status, termination=why)
 
 
 def _watch_class():
