@@ -100,7 +100,7 @@ def validate(state: _State, case: Path) -> None:
 
 @cli.command()
 @click.argument("case", type=click.Path(path_type=Path))
-@click.option("--solver", help="highs (default), cbc, or any solver PuLP knows.")
+@click.option("--solver", help="highs (default), scip, cbc, or any solver PuLP knows.")
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True),
               help="Seconds; the best plan found is kept.")
 @click.option("--mip-gap", "mip_gap", type=click.FloatRange(0, 1), help="Relative gap to stop at.")

@@ -180,8 +180,8 @@ class Solver(_Strict):
     """``[solver]``: which solver and how long it may run."""
 
     name: Annotated[str, Field(min_length=1)] = "highs"
-    """``highs``, ``cbc``, or any solver name PuLP knows (``ccusplan doctor`` lists those
-    found)."""
+    """``highs``, ``scip``, ``cbc``, or any solver name PuLP knows (``ccusplan doctor``
+    lists those found)."""
     time_limit_s: Annotated[float, Field(gt=0)] = 600.0
     """Seconds for warm start and branch and bound together; the best plan found is kept."""
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
