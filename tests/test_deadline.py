@@ -16,8 +16,8 @@ import pytest
 from conftest import load_case
 
 from ccusplan.optimize import build, prepare
-from ccusplan.optimize.deadline import grace_s, solve_in_child
-from ccusplan.optimize.highs_backend import version
+from ccusplan.optimize.deadline import grace_s
+from ccusplan.optimize.highs_backend import solve_in_child, version
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -79,7 +79,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path, shandong):
     script = tmp_path / "plan.py"
     script.write_text(
         "import pickle, time\n"
-        "from ccusplan.optimize.deadline import solve_in_child\n"
+        "from ccusplan.optimize.highs_backend import solve_in_child\n"
         f"arr = pickle.loads(open({str(model)!r}, 'rb').read())\n"
         "print('started', flush=True)\n"
         "r = solve_in_child(arr, arr['col_lo'], arr['col_hi'], time_limit_s=2.0, mip_gap=0.5,\n"

@@ -15,41 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 import ccusplan
+from ccusplan.cli_common import EXIT_INTERNAL, EXIT_NO_PLAN
+from ccusplan.cli_common import State as _State
+from ccusplan.cli_common import fail as _fail
+from ccusplan.cli_common import message as _message
+from ccusplan.cli_common import pipeline_basis as _pipeline_basis
 from ccusplan.cli_routes import straight_candidates_note
 from ccusplan.errors import InputError, Problem
 
-EXIT_OK, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 CURVE_FLOWS_MTPA = [0.25, 0.5, 1, 2, 5, 10, 20, 40]
-
-
-class _State:
-    debug = False
-    quiet = False
-
-    @property
-    def err(self) -> Console:
-        return Console(stderr=True, quiet=self.quiet, highlight=False, soft_wrap=True)
-
-    @property
-    def out(self) -> Console:
-        return Console(quiet=self.quiet, highlight=False, soft_wrap=True)
-
-
-def _message(text: str) -> None:
-    """An error message on stderr, never wrapped (one problem per line, even when piped)."""
-    click.echo(text, err=True)
-
-
-def _fail(state: _State, exc: BaseException) -> None:
-    """Turn an exception into a message and an exit status."""
-    if isinstance(exc, InputError):
-        _message(exc.render())
-        sys.exit(EXIT_BAD_INPUT)
-    if state.debug:
-        raise exc
-    _message(f"internal error: {type(exc).__name__}: {exc}\n"
-             "(run `ccusplan --debug ...` for the traceback and report it)")
-    sys.exit(EXIT_INTERNAL)
 
 
 def _check_solver(case_path: Path, case_solver: str, override: str | None) -> None:
@@ -259,22 +233,6 @@ def _print_import(console: Console, scenario: Path, out: Path, report, options) 
 @cli.group()
 def costs() -> None:
     """Engineering cost tools: size a pipeline, draw cost curves."""
-
-
-def _pipeline_basis(case: Path | None):
-    """[pipeline] spec and pipeline capital recovery factor: from CASE, or the defaults."""
-    from ccusplan.costs.finance import capital_recovery_factor
-    from ccusplan.io import load_case
-    from ccusplan.model import Finance, PipelineSpec
-
-    if case is None:
-        spec, fin = PipelineSpec(), Finance()
-    else:
-        c = load_case(case)
-        spec, fin = c.pipeline, c.finance
-    crf = fin.crf if fin.crf is not None else capital_recovery_factor(
-        fin.discount_rate, fin.pipeline_life_years)
-    return spec, crf
 
 
 _CASE_OPTION = click.option("--case", type=click.Path(path_type=Path),

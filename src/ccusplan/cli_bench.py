@@ -11,13 +11,9 @@ from pathlib import Path
 
 import click
 
+from ccusplan.cli_common import fail as _fail
+
 EXIT_INTERRUPTED = 130
-
-
-def _fail(state, exc: BaseException) -> None:
-    from ccusplan.cli import _fail as fail
-
-    fail(state, exc)
 
 
 # ------------------------------------------------------------------ generate

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ccusplan.cli_common import fail as _fail
+
 
 @click.command("compare")
 @click.argument("outdirs", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -15,7 +17,6 @@ from rich.table import Table
 @click.pass_obj
 def compare(state, outdirs: tuple[Path, ...], csv_path) -> None:
     """Compare the plans in two or more result folders of `ccusplan solve`."""
-    from ccusplan.cli import _fail
     from ccusplan.errors import InputError, Problem
     from ccusplan.io.result_folder import read_result_folder
     from ccusplan.report.plan_comparison import cheapest, compare_plans

@@ -13,13 +13,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ccusplan.cli_common import fail as _fail
+
 EXIT_SOLVER_PROBLEM = 1
-
-
-def _fail(state, exc: BaseException) -> None:
-    from ccusplan.cli import _fail as fail
-
-    fail(state, exc)
 
 
 def _size(path: Path) -> str:

@@ -16,6 +16,10 @@ import click
 from rich.table import Table
 
 import ccusplan
+from ccusplan.cli_common import EXIT_NO_PLAN
+from ccusplan.cli_common import fail as _fail
+from ccusplan.cli_common import message as _message
+from ccusplan.cli_common import pipeline_basis as _pipeline_basis
 from ccusplan.errors import InputError, Problem, display_path
 
 if TYPE_CHECKING:
@@ -81,7 +85,6 @@ def _inputs(network: Path, raster: Path | None):
 def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_km,
                raster) -> None:
     """Route NETWORK's candidate corridors around its obstacles; write a routed network."""
-    from ccusplan.cli import _fail
     from ccusplan.io.network_writer import write_routed_network
     from ccusplan.io.obstacles import OBSTACLES_FILE, obstacles_path
     from ccusplan.routes.build import build_routing
@@ -165,7 +168,6 @@ def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out,
     """Compare K different routes from --from to --to across NETWORK's obstacles."""
     import numpy as np
 
-    from ccusplan.cli import _fail, _pipeline_basis
     from ccusplan.io.network_writer import corridors_geojson
     from ccusplan.io.results import write_atomic
     from ccusplan.report.route_map import plot_routes
@@ -229,7 +231,6 @@ def _ends(net, a: str, b: str) -> pd.DataFrame:
 def _no_route(state, a: str, b: str) -> None:
     import sys
 
-    from ccusplan.cli import EXIT_NO_PLAN, _message
 
     _message(f"no route joins {a} and {b}: forbidden obstacles cut them apart")
     sys.exit(EXIT_NO_PLAN)

@@ -1,4 +1,4 @@
-"""A HiGHS MIP solve under a hard deadline, keeping the best plan found.
+"""A MIP solve under a hard deadline, keeping the best plan found.
 
 HiGHS checks its clock between steps, not within them, and some steps run for minutes
 on large models: the analytic centre behind its central-rounding heuristic, computed
@@ -6,10 +6,11 @@ at the root with no time limit and no option to turn it off in HiGHS 1.15 or 1.1
 (the reduced China case given 120 s took 214 s). A MIP with at least
 :data:`HARD_LIMIT_COLUMNS` columns is therefore solved in a child process: the child
 streams every improving plan (its objective and column values) and its bound to the
-parent as HiGHS finds them (HiGHS's MIP callbacks), and the parent stops the child
-:func:`grace_s` after the time limit if HiGHS has not ended by then. The plan is then
-the last one streamed, with the last bound, and the status ``feasible`` (or
-``no_solution``) with the message ``stopped at the time limit``.
+parent as HiGHS finds them (HiGHS's MIP callbacks, in
+:func:`.highs_backend.solve_in_child`), and the parent stops the child :func:`grace_s`
+after the time limit if HiGHS has not ended by then. The plan is then the best one
+streamed (or the start), with the last bound, status ``feasible`` (or ``no_solution``),
+termination ``time_limit`` and the message ``stopped at the time limit``.
 
 Children start from a fork server (:mod:`multiprocessing`): a clean process with the
 solver already imported, forked for each solve, so no HiGHS threads are inherited and
@@ -25,10 +26,9 @@ import multiprocessing as mp
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from multiprocessing.connection import Connection
 
 import numpy as np
 
@@ -62,19 +62,23 @@ def _context() -> mp.context.BaseContext:
     return _CONTEXT[0]
 
 
-def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, *, time_limit_s: float,
+def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray, *,
+                 time_limit_s: float,
                    mip_gap: float | None, threads: int | None, msg: bool,
                    start: np.ndarray | None, progress: ProgressFn | None, phase: str,
                    t_call: float, version: str,
                    solver_time_limit_s: float | None = None) -> SolveResult:
     """Solve the MIP of ``arr`` (:meth:`.LinearProgram.arrays`, with column bounds ``lo``,
-    ``hi``) with HiGHS in a child process stopped ``grace_s`` after ``time_limit_s``.
-    HiGHS itself is given ``solver_time_limit_s`` (default ``time_limit_s``)."""
+    ``hi``) in a child process running ``target``, stopped ``grace_s`` after
+    ``time_limit_s``. ``target(conn, arr, lo, hi, time_limit_s, mip_gap, threads, msg,
+    start, version)`` solves with the solver's own limit ``solver_time_limit_s`` (default
+    ``time_limit_s``), sending ``("plan", x)`` for each better plan, ``("bound", b)`` as
+    the bound moves and ``("done", SolveResult)`` at the end."""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     t0 = time.perf_counter()
     child = ctx.Process(
-        target=_child, name="ccusplan-highs", daemon=True,
+        target=target, name="ccusplan-solver", daemon=True,
         args=(send, arr, lo, hi, solver_time_limit_s or time_limit_s, mip_gap, threads, msg,
               start, version))
     with _main_script_hidden():
@@ -152,40 +156,3 @@ def _main_script_hidden() -> Iterator[None]:
             main.__dict__.update(saved)
             if "__spec__" not in saved:
                 main.__dict__.pop("__spec__", None)
-
-
-def _child(conn: Connection, arr: dict, lo, hi, time_limit_s, mip_gap, threads, msg,
-           start, version) -> None:
-    """The child: solve, streaming plans and bounds, then send the result."""
-    import highspy
-
-    from ccusplan.optimize import highs_backend as hb
-
-    A = arr["A"].tocsc()
-    h = hb._highs(arr, A, lo, hi, arr["integer"], msg, time_limit_s, threads)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(start, float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
-    last = [0.0]
-
-    def plan(e) -> None:
-        conn.send(("plan", np.array(e.data_out.mip_solution, dtype=float)))
-        conn.send(("bound", float(e.data_out.mip_dual_bound)))
-
-    def bound(e) -> None:
-        if (now := time.perf_counter()) - last[0] >= REPORT_S:
-            last[0] = now
-            conn.send(("bound", float(e.data_out.mip_dual_bound)))
-
-    h.cbMipImprovingSolution.subscribe(plan)
-    h.cbMipLogging.subscribe(bound)
-    h.cbMipInterrupt.subscribe(bound)
-    t0 = time.perf_counter()
-    h.run()
-    result = hb._result(h, arr["c"], True, version, time.perf_counter() - t0)
-    conn.send(("done", result))
-    conn.close()

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import threading
 import time
+from multiprocessing.connection import Connection
 
 import highspy
 import numpy as np
 
-from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, solve_in_child
+from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, REPORT_S, run_in_child
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import Progress, ProgressFn, watch_highs
 from ccusplan.optimize.result import SolveResult, Termination
@@ -241,3 +242,43 @@ def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> So
     return SolveResult(status, objective, bound, gap, x, version, seconds,
                        "" if status == "optimal" else h.modelStatusToString(ms),
                        termination=why)
+
+
+def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, **options) -> SolveResult:
+    """A HiGHS MIP in a child process stopped at a hard deadline, keeping the best plan
+    streamed (:func:`.deadline.run_in_child`; ``options`` are its keywords)."""
+    return run_in_child(_streaming, arr, lo, hi, **options)
+
+
+def _streaming(conn: Connection, arr: dict, lo, hi, time_limit_s, mip_gap, threads, msg,
+               start, version) -> None:
+    """In the child process of :func:`solve_in_child`: solve, sending each better plan
+    and the bound as HiGHS reports them, then the result."""
+    A = arr["A"].tocsc()
+    h = _highs(arr, A, lo, hi, arr["integer"], msg, time_limit_s, threads)
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    last = [0.0]
+
+    def plan(e) -> None:
+        conn.send(("plan", np.array(e.data_out.mip_solution, dtype=float)))
+        conn.send(("bound", float(e.data_out.mip_dual_bound)))
+
+    def bound(e) -> None:
+        if (now := time.perf_counter()) - last[0] >= REPORT_S:
+            last[0] = now
+            conn.send(("bound", float(e.data_out.mip_dual_bound)))
+
+    h.cbMipImprovingSolution.subscribe(plan)
+    h.cbMipLogging.subscribe(bound)
+    h.cbMipInterrupt.subscribe(bound)
+    t0 = time.perf_counter()
+    h.run()
+    result = _result(h, arr["c"], True, version, time.perf_counter() - t0)
+    conn.send(("done", result))
+    conn.close()
