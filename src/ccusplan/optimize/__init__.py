@@ -21,7 +21,7 @@ from ccusplan.optimize.plan import Plan, read_plan
 from ccusplan.optimize.polish import Polished, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
-from ccusplan.optimize.result import Termination
+from ccusplan.optimize.result import Termination, gap_of
 from ccusplan.optimize.warmstart import WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most, and its LP relaxation (see
@@ -189,7 +189,7 @@ def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
         return result
     bound = max(b for b in (result.best_bound, lp_bound) if b is not None)
     bound = min(bound, result.objective)
-    gap = (result.objective - bound) / max(abs(result.objective), 1e-9)
+    gap = gap_of(result.objective, bound)
     return replace(result, best_bound=bound, mip_gap=gap)
 
 

@@ -32,8 +32,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ccusplan.optimize.progress import Progress, ProgressFn, finite, gap_of
-from ccusplan.optimize.result import SolveResult, Termination
+from ccusplan.optimize.progress import Progress, ProgressFn
+from ccusplan.optimize.result import SolveResult, Termination, finite, gap_of
 
 #: MIPs with at least this many columns run in a child process stopped at the deadline;
 #: smaller ones end within a second or so of their time limit in HiGHS itself.

@@ -31,7 +31,7 @@ import numpy as np
 from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, REPORT_S, run_in_child
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import Progress, ProgressFn, watch_highs
-from ccusplan.optimize.result import SolveResult, Termination
+from ccusplan.optimize.result import SolveResult, Termination, gap_of
 
 
 #: LPs with at least this many columns are solved concurrently (:func:`_concurrent_lp`);
@@ -236,7 +236,7 @@ def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> So
         bound = objective if status == "optimal" else None
     if status == "optimal" and bound is None:
         bound = objective
-    gap = None if bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
+    gap = gap_of(objective, bound)
     why = None if status == "optimal" else Termination.TIME_LIMIT if ms == S.kTimeLimit \
         else Termination.INTERRUPTED
     return SolveResult(status, objective, bound, gap, x, version, seconds,

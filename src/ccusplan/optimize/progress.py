@@ -19,7 +19,6 @@ through every function in between.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import time
@@ -28,6 +27,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+
+from ccusplan.optimize.result import finite, gap_of
 
 #: Phases, in the order a solve goes through them.
 PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "re-size", "polish",
@@ -90,18 +91,6 @@ def reporting(progress: ProgressFn | None) -> Iterator[None]:
 def ambient_progress() -> ProgressFn | None:
     """The callable set by the innermost :func:`reporting` block, if any."""
     return _AMBIENT.get()
-
-
-def finite(v: float | None) -> float | None:
-    """``v`` if it is a finite number, else None (solvers use ±inf and 1e50 for "none")."""
-    return v if v is not None and math.isfinite(v) and abs(v) < 1e49 else None
-
-
-def gap_of(incumbent: float | None, bound: float | None) -> float | None:
-    """Relative gap, None unless both are known."""
-    if incumbent is None or bound is None:
-        return None
-    return abs(incumbent - bound) / max(abs(incumbent), 1e-9)
 
 
 def watch_highs(highs, phase: str, progress: ProgressFn, t0: float) -> None:

@@ -25,7 +25,7 @@ import pulp
 from ccusplan.optimize import cbc, highs_backend, scip_backend
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
-from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.result import SolveResult, finite, gap_of
 
 #: PuLP's class for CBC; PuLP 3's bundled-CBC class is taken as a name for it.
 CBC = "COIN_CMD"
@@ -360,7 +360,5 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
         bound = _cbc_bound(log, objective)
     if status == "optimal" and bound is None:
         bound = objective
-    gap = None
-    if bound is not None and np.isfinite(bound):
-        gap = abs(objective - bound) / max(abs(objective), 1e-9)
+    gap = gap_of(objective, finite(bound))
     return SolveResult(status, objective, bound, gap, x, version, seconds, "", overhead)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,6 +11,23 @@ import numpy as np
 #: A plan whose gap is at most this is reported as proven optimal rather than as having
 #: reached the gap asked for.
 OPTIMAL_GAP = 1e-9
+
+
+def finite(v: float | None) -> float | None:
+    """``v`` if it is a finite number, else None (solvers use ±inf and 1e50 for "none")."""
+    return v if v is not None and math.isfinite(v) and abs(v) < 1e49 else None
+
+
+def gap_of(incumbent: float | None, bound: float | None) -> float | None:
+    """The relative gap abs(incumbent − bound) / abs(incumbent), None unless both are known:
+    the one place ccusplan computes it (solvers, progress, the combined bound).
+
+    >>> gap_of(100.0, 99.0), gap_of(None, 99.0)
+    (0.01, None)
+    """
+    if incumbent is None or bound is None:
+        return None
+    return abs(incumbent - bound) / max(abs(incumbent), 1e-9)
 
 
 class Status(StrEnum):

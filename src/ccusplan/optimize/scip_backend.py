@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ccusplan.optimize.lp import LinearProgram
-from ccusplan.optimize.progress import Progress, ProgressFn, finite, gap_of
-from ccusplan.optimize.result import SolveResult, Termination
+from ccusplan.optimize.progress import Progress, ProgressFn
+from ccusplan.optimize.result import SolveResult, Termination, finite, gap_of
 
 #: Least seconds between two progress reports from SCIP's node events.
 REPORT_S = 0.5
