@@ -52,9 +52,6 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     lo = arr["col_lo"] if col_lo is None else col_lo
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
-    if lp.violated_empty_row():
-        return SolveResult("infeasible", None, None, None, None, version, 0.0,
-                           "a constraint with no variables cannot be met")
 
     if not integer.any() and A.shape[1] >= CONCURRENT_LP_COLUMNS and threads != 1:
         return _concurrent_lp(arr, A, lo, hi, time_limit_s, msg, version, progress, phase, t_call)

@@ -139,7 +139,7 @@ def _build_pulp(lp: LinearProgram) -> dict:
     rlo, rhi = arr["row_lo"].tolist(), arr["row_hi"].tolist()
     for i in range(lp.n_rows):
         a, b = indptr[i], indptr[i + 1]
-        if a == b:  # constant row 0 in [lo, hi]: checked by lp.violated_empty_row()
+        if a == b:  # constant row 0 in [lo, hi]: checked by lp.violated_empty_row() in solve_model
             continue
         terms = [(variables[j], v) for j, v in zip(indices[a:b], data[a:b])]
         if rlo[i] == rhi[i]:
@@ -279,6 +279,11 @@ def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | N
     progress = progress or ambient_progress()
     phase = phase or _phase(model, relax, col_lo is not None or col_hi is not None)
     real = pulp_name(solver)
+    if model.lp.violated_empty_row():  # for every solver, before any is started
+        result = SolveResult("infeasible", None, None, None, None, solver_version(real), 0.0,
+                             "a constraint with no variables cannot be met")
+        _report_done(progress, phase, time.perf_counter(), result)
+        return result
     if real in ("HiGHS", SCIP):
         t_call = time.perf_counter()
         backend = highs_backend if real == "HiGHS" else scip_backend
@@ -327,9 +332,6 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
     real = pulp_name(solver)
     version = solver_version(real)
     prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
-    if lp.violated_empty_row():
-        return SolveResult("infeasible", None, None, None, None, version, 0.0,
-                           "a constraint with no variables cannot be met")
     start_given = start is not None and real == CBC
     if start_given:
         for v, val in zip(variables, start.tolist()):

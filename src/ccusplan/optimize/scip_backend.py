@@ -58,9 +58,6 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
 
     arr = lp.arrays()
     c = arr["c"]
-    if lp.violated_empty_row():
-        return SolveResult("infeasible", None, None, None, None, version, 0.0,
-                           "a constraint with no variables cannot be met")
     integer = arr["integer"] & (not relax)
     if len(c) == 0:
         return SolveResult("optimal", 0.0, 0.0, 0.0, np.zeros(0), version, 0.0)
