@@ -66,8 +66,8 @@ def optimum(folder: Path, name: str, capacity: float) -> float | None:
 
 
 def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
-               time_limit: float) -> Path:
-    """The network and its case file in ``folder``; returns the case file."""
+               time_limit: float, name: str = "orlib") -> Path:
+    """The network and its case file ``<name>.toml`` in ``folder``; returns the case file."""
     m, n = len(cap), len(demand)
     net = folder / "net"
     net.mkdir(parents=True)
@@ -85,9 +85,9 @@ def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
                   "capacity_mtpa": demand.sum(), "fixed_cost_musd": 0.0,
                   "variable_cost_usd_per_t": serve[j, i] / demand[j] + surcharge}
                  ).to_csv(net / "corridors.csv", index=False)
-    case = folder / "orlib.toml"
+    case = folder / f"{name}.toml"
     case.write_text(f"""[case]
-name = "orlib"
+name = "{name}"
 network = "net"
 mode = "target"
 

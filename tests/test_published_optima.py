@@ -77,3 +77,50 @@ def test_orlib_capacitated_warehouse_location(tmp_path, name):
     out = run(case, network, threads=1)
     assert out.result.status == "optimal"
     assert out.result.objective == pytest.approx(_optimum(name), rel=1e-7)
+
+
+SSFCTP = ORLIB.parent / "ssfctp-legault"
+
+
+def _ssfctp(name: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Demand, capacities, unit and fixed costs of Legault, Côté and Gendron's instance
+    (file format: n, D, then the n capacities, unit costs and fixed costs), and its optimum
+    from the authors' results file (instances 0–9 of a family listed in order)."""
+    tok = (SSFCTP / name).read_text().split()
+    n = int(tok[0])
+    v = np.array(tok[2:2 + 3 * n], float).reshape(3, n)
+    family, index = name.rsplit("_", 1)
+    text = (SSFCTP / "results" / f"detailed_results_group{name[1]}.txt").read_text()
+    block = text.split(f" {family}_i ")[1].split("\n", 1)[1].split("_____")[0]
+    values = [float(line.split("=")[1]) for line in block.splitlines()
+              if line.startswith("Optimal value")]
+    return float(tok[1]), v[0], v[1], v[2], values[int(index)]
+
+
+@pytest.mark.skipif(not SSFCTP.is_dir(), reason=f"the SSFCTP instances not found at {SSFCTP}")
+@pytest.mark.parametrize("name", ["g1_n500_0", "g2_n500_beta10_0", "g4_n500_0"])
+def test_single_sink_fixed_charge_transportation(tmp_path, name):
+    """Legault, Côté and Gendron's single-sink fixed-charge transportation problems
+    (github.com/robinlegault/SSFCTP): each supplier a source whose capture capex is the
+    fixed cost and capture cost the unit cost, all joined to one sink that must receive
+    the demand (the target)."""
+    demand, cap, unit, fixed, published = _ssfctp(name)
+    n = len(cap)
+    rng = np.random.default_rng(0)  # positions only label the map
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": f"S{i}", "lon": rng.uniform(0, 1), "lat": rng.uniform(0, 1),
+                  "capacity_mtpa": cap[i], "capture_cost_usd_per_t": unit[i],
+                  "capture_capex_musd": fixed[i], "capture_fixed_om_musd_per_yr": 0}
+                 for i in range(n)],
+        sinks=[{"id": "D", "lon": 0.5, "lat": 0.5, "capacity_mt": 1e12,
+                "max_injection_mtpa": demand, "storage_cost_usd_per_t": 0,
+                "storage_capex_musd": 0, "storage_fixed_om_musd_per_yr": 0}],
+        corridors=[{"from": f"S{i}", "to": "D", "length_km": 1.0, "capacity_mtpa": cap[i],
+                    "fixed_cost_musd": 0.0, "variable_cost_usd_per_t": 0.0} for i in range(n)])
+    case, network = load_case(write_case(
+        tmp_path / f"{name}.toml", "net", [2025], target=[demand],
+        finance={"crf": 1.0, "discount_rate": 0.0}, solver={"mip_gap": 0.0}))
+    out = run(case, network, threads=1)
+    assert out.result.status == "optimal"
+    assert out.result.objective == pytest.approx(published, rel=1e-7)
