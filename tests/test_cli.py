@@ -417,9 +417,9 @@ def solve_calls(monkeypatch):
     calls = []
     real = ccusplan.optimize.solve_model
 
-    def spy(model, solver, **kw):
-        calls.append({"solver": solver, **kw})
-        return real(model, solver, **kw)
+    def spy(model, opts, **kw):
+        calls.append(vars(opts))
+        return real(model, opts, **kw)
 
     monkeypatch.setattr(ccusplan.optimize, "solve_model", spy)
     return calls
@@ -428,10 +428,11 @@ def solve_calls(monkeypatch):
 def test_time_limit_mip_gap_and_threads_override_the_case(tmp_path, solver, solve_calls):
     case = hand_case(tmp_path, solver={"mip_gap": 0.0, "time_limit_s": 600})
     r = invoke("solve", case, "--solver", solver, "--mip-gap", "0.5", "--time-limit", "30",
-               "--threads", "1", "--out", "res")
+               "--threads", "1", "--seed", "3", "--out", "res")
     assert r.exit_code == 0, said(r)
     (call,) = solve_calls
     assert call["solver"] == solver and call["mip_gap"] == 0.5 and call["threads"] == 1
+    assert call["seed"] == 3
     assert 0 < call["time_limit_s"] <= 30
     s = summary_of(tmp_path / "res")
     assert s["solver"].split()[0] == solver and s["status"] in ("optimal", "feasible")
@@ -441,11 +442,12 @@ def test_time_limit_mip_gap_and_threads_override_the_case(tmp_path, solver, solv
 
 
 def test_without_options_the_case_solver_table_applies(tmp_path, solver, solve_calls):
-    case = hand_case(tmp_path, solver={"name": solver, "mip_gap": 0.0, "time_limit_s": 45})
+    case = hand_case(tmp_path, solver={"name": solver, "mip_gap": 0.0, "time_limit_s": 45,
+                                       "seed": 7})
     r = invoke("solve", case, "--out", "res")
     assert r.exit_code == 0, said(r)
     (call,) = solve_calls
-    assert call["solver"] == solver and call["mip_gap"] == 0.0
+    assert call["solver"] == solver and call["mip_gap"] == 0.0 and call["seed"] == 7
     assert 0 < call["time_limit_s"] <= 45
     assert summary_of(tmp_path / "res")["solver"].split()[0] == solver
 

@@ -1,9 +1,9 @@
-"""The hard time limit: a HiGHS MIP in a child process, stopped at the deadline with the
-best plan it had streamed.
+"""The hard time limit: a HiGHS or SCIP MIP in a child process, stopped at the deadline
+with the best plan it had streamed.
 
-HiGHS is given far more time than the deadline allows, so only the parent's stop can end
-the solve in time; the plan it keeps must be a feasible plan of the model, its objective
-at least the streamed bound.
+The solver is given far more time than the deadline allows, so only the parent's stop can
+end the solve in time; the plan it keeps must be a feasible plan of the model, its
+objective at least the streamed bound.
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ import numpy as np
 import pytest
 from conftest import load_case
 
-from ccusplan.optimize import build, prepare
+from ccusplan.optimize import build, prepare, scip_backend
 from ccusplan.optimize.deadline import grace_s
 from ccusplan.optimize.highs_backend import solve_in_child, version
+from ccusplan.optimize.options import SolveOptions
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
 
 @pytest.fixture(scope="module")
-def shandong():
+def shandong_lp():
     case, net = load_case(CASES / "shandong-2050.toml")
-    return build(prepare(case, net)).lp.arrays()
+    return build(prepare(case, net)).lp
+
+
+@pytest.fixture(scope="module")
+def shandong(shandong_lp):
+    return shandong_lp.arrays()
 
 
 def _feasible(arr, x, tol=1e-6) -> bool:
@@ -39,10 +45,9 @@ def _feasible(arr, x, tol=1e-6) -> bool:
 def test_a_solve_past_its_deadline_is_stopped_and_keeps_its_best_plan(shandong):
     reports = []
     t0 = time.perf_counter()
-    r = solve_in_child(shandong, shandong["col_lo"], shandong["col_hi"], time_limit_s=6.0,
-                       mip_gap=0.0, threads=1, msg=False, start=None,
-                       progress=reports.append, phase="branch and bound", t_call=t0,
-                       version=version(), solver_time_limit_s=600.0)
+    r = solve_in_child(shandong, shandong["col_lo"], shandong["col_hi"], SolveOptions(
+        time_limit_s=6.0, mip_gap=0.0, threads=1, progress=reports.append,
+        phase="branch and bound"), t_call=t0, version=version(), solver_time_limit_s=600.0)
     seconds = time.perf_counter() - t0
     assert seconds <= 6.0 + grace_s(6.0) + 1.0
     assert r.status == "feasible" and r.message == "stopped at the time limit"
@@ -60,9 +65,8 @@ def test_a_solve_that_ends_in_time_returns_highs_own_result(shandong):
     lo, hi = shandong["col_lo"].copy(), shandong["col_hi"].copy()
     k = np.flatnonzero(shandong["integer"])
     lo[k] = hi[k] = 0.0  # nothing built: infeasible, proven at once
-    r = solve_in_child(shandong, lo, hi, time_limit_s=30.0, mip_gap=0.01, threads=1,
-                       msg=False, start=None, progress=None, phase="branch and bound",
-                       t_call=time.perf_counter(), version=version())
+    r = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=30.0, mip_gap=0.01, threads=1),
+                       version=version())
     assert r.status == "infeasible" and r.termination == "infeasible"
     assert r.solve_seconds < 30.0
 
@@ -80,11 +84,12 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path, shandong):
     script.write_text(
         "import pickle, time\n"
         "from ccusplan.optimize.highs_backend import solve_in_child\n"
+        "from ccusplan.optimize.options import SolveOptions\n"
         f"arr = pickle.loads(open({str(model)!r}, 'rb').read())\n"
         "print('started', flush=True)\n"
-        "r = solve_in_child(arr, arr['col_lo'], arr['col_hi'], time_limit_s=2.0, mip_gap=0.5,\n"
-        "                   threads=1, msg=False, start=None, progress=None, phase='',\n"
-        "                   t_call=time.perf_counter(), version='highs')\n"
+        "r = solve_in_child(arr, arr['col_lo'], arr['col_hi'],\n"
+        "                   SolveOptions(time_limit_s=2.0, mip_gap=0.5, threads=1),\n"
+        "                   version='highs')\n"
         "print('status', r.status, flush=True)\n")
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=120, cwd=tmp_path)
@@ -98,12 +103,36 @@ def test_a_start_is_kept_when_the_solver_finds_nothing_better_in_time(shandong):
     than the start, the solve returns the start."""
     c = shandong["c"]
     lo, hi = shandong["col_lo"].copy(), shandong["col_hi"].copy()
-    r0 = solve_in_child(shandong, lo, hi, time_limit_s=4.0, mip_gap=0.0, threads=1, msg=False,
-                        start=None, progress=None, phase="", t_call=time.perf_counter(),
+    r0 = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=4.0, mip_gap=0.0, threads=1),
                         version=version(), solver_time_limit_s=600.0)
     assert r0.x is not None
-    r = solve_in_child(shandong, lo, hi, time_limit_s=0.5, mip_gap=0.0, threads=1, msg=False,
-                       start=r0.x, progress=None, phase="", t_call=time.perf_counter(),
+    r = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=0.5, mip_gap=0.0, threads=1,
+                                                     start=r0.x),
                        version=version(), solver_time_limit_s=600.0)
     assert r.status == "feasible" and r.message == "stopped at the time limit"
     assert float(c @ r.x) <= float(c @ r0.x) + 1e-6
+
+
+@pytest.mark.skipif(not scip_backend.available(), reason="PySCIPOpt is not installed")
+def test_scip_past_its_deadline_is_stopped_and_keeps_its_best_plan(tmp_path, shandong_lp,
+                                                                   shandong):
+    from ccusplan.optimize.deadline import run_in_child
+    from ccusplan.optimize.highs_backend import write_model
+
+    path = tmp_path / "model.mps"
+    write_model(shandong_lp, path)
+    model = {"c": shandong["c"], "mps": str(path), "names": shandong_lp.column_names(),
+             "integer": shandong["integer"]}
+    reports = []
+    t0 = time.perf_counter()
+    r = run_in_child(scip_backend._streaming, model, None, None,
+                     SolveOptions(solver="scip", time_limit_s=12.0, mip_gap=0.0,
+                                  progress=reports.append, phase="branch and bound"),
+                     t_call=t0, version=scip_backend.version(), solver_time_limit_s=600.0)
+    assert time.perf_counter() - t0 <= 12.0 + grace_s(12.0) + 1.0
+    # SCIP's heuristics find a plan in a few seconds (15,101 MUSD after 8 s, bound 14,170)
+    assert r.termination == "time_limit" and r.status == "feasible"
+    assert _feasible(shandong, r.x)
+    assert r.best_bound is not None and r.best_bound <= r.objective + 1e-6
+    plans = [p.incumbent for p in reports if p.incumbent is not None]
+    assert plans and plans[-1] == pytest.approx(r.objective)

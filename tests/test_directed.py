@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
+from ccusplan.optimize.options import SolveOptions
 
 CLASSES = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},
            {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6,
@@ -35,7 +36,7 @@ SIZED = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 0.8,
 
 def _objective(inst, directed):
     form = build(inst, directed=directed)
-    out = solve_model(to_pulp(form.lp), "highs", mip_gap=0.0)
+    out = solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0))
     return form, out
 
 

@@ -19,6 +19,7 @@ from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.floor import add_floor, site_cost, site_floor
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 from ccusplan.optimize.warmstart import lp_support_start
+from ccusplan.optimize.options import SolveOptions
 
 
 def _fixed_or_variable(tmp_path: Path, target_mtpa: float = 12.0, reachable: bool = True) -> Path:
@@ -51,15 +52,15 @@ def _fixed_or_variable(tmp_path: Path, target_mtpa: float = 12.0, reachable: boo
 
 def test_floor_lifts_the_relaxation_by_hand(tmp_path, solver):
     inst = prepare(*load_case(_fixed_or_variable(tmp_path)))
-    floor = site_floor(inst, solver, time_limit_s=60)
+    floor = site_floor(inst, SolveOptions(solver, time_limit_s=60))
     assert floor == pytest.approx(18.0, abs=1e-6)
     form = build(inst)
-    before = solve_model(to_pulp(form.lp), solver, relax=True)
+    before = solve_model(to_pulp(form.lp), SolveOptions(solver), relax=True)
     assert before.objective == pytest.approx(12.0, abs=1e-6)
     add_floor(form, floor)
-    after = solve_model(to_pulp(form.lp), solver, relax=True)
+    after = solve_model(to_pulp(form.lp), SolveOptions(solver), relax=True)
     assert after.objective == pytest.approx(18.0, abs=1e-5)
-    milp = solve_model(to_pulp(form.lp), solver, mip_gap=0.0)
+    milp = solve_model(to_pulp(form.lp), SolveOptions(solver, mip_gap=0.0))
     assert milp.objective == pytest.approx(18.0, abs=1e-5)
 
 
@@ -67,13 +68,13 @@ def test_floor_ignores_the_network(tmp_path):
     """Without transport a sink nobody can reach still counts: the floor is a relaxation.
     With no line to K the build-out is infeasible; its floor is still 18."""
     inst = prepare(*load_case(_fixed_or_variable(tmp_path, reachable=False)))
-    assert site_floor(inst, "highs", time_limit_s=60) == pytest.approx(18.0, abs=1e-6)
-    assert solve_model(to_pulp(build(inst).lp), "highs").status == "infeasible"
+    assert site_floor(inst, SolveOptions(time_limit_s=60)) == pytest.approx(18.0, abs=1e-6)
+    assert solve_model(to_pulp(build(inst).lp)).status == "infeasible"
 
 
 def test_no_floor_when_the_sites_cannot_meet_the_target(tmp_path):
     inst = prepare(*load_case(_fixed_or_variable(tmp_path, target_mtpa=35.0)))
-    assert site_floor(inst, "highs", time_limit_s=60) is None
+    assert site_floor(inst, SolveOptions(time_limit_s=60)) is None
 
 
 def test_run_reports_the_same_optimum_with_and_without_floor(tmp_path, solver):
@@ -103,15 +104,15 @@ def test_floor_keeps_the_optimum(net, n_periods):
                           finance={"discount_rate": 0.08})
         inst = prepare(*load_case(case))
     plain = build(inst)
-    best = solve_model(to_pulp(plain.lp), "highs", mip_gap=0.0)
-    floor = site_floor(inst, "highs", time_limit_s=60)
+    best = solve_model(to_pulp(plain.lp), SolveOptions(mip_gap=0.0))
+    floor = site_floor(inst, SolveOptions(time_limit_s=60))
     if best.objective is None:
         return
     assert floor is not None
     assert site_cost(plain, best.x) >= floor - 1e-6 * max(1.0, abs(floor))
     floored = build(inst)
     add_floor(floored, floor)
-    out = solve_model(to_pulp(floored.lp), "highs", mip_gap=0.0)
+    out = solve_model(to_pulp(floored.lp), SolveOptions(mip_gap=0.0))
     assert out.objective == pytest.approx(best.objective, rel=1e-6, abs=1e-6)
 
 
@@ -121,10 +122,10 @@ def test_warm_start_reports_the_lifted_bound(tmp_path):
     bound it hands on is the lifted one, and its plan is the optimum."""
     inst = prepare(*load_case(_fixed_or_variable(tmp_path)))
     form = build(inst)
-    plain = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0)
+    plain = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60, mip_gap=0.0))
     assert plain.lp_bound == pytest.approx(12.0, abs=1e-6)
     form = build(inst)
-    lifted = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0, floor=18.0)
+    lifted = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60, mip_gap=0.0), floor=18.0)
     assert "site_floor" in form.lp.row_blocks
     assert lifted.lp_bound == pytest.approx(18.0, abs=1e-5)
     assert form.lp.arrays()["c"] @ lifted.x == pytest.approx(18.0, abs=1e-5)
@@ -134,6 +135,6 @@ def test_a_floor_the_relaxation_meets_is_left_out(tmp_path):
     """A floor of 10 MUSD under the relaxation's 12 cuts nothing off: no row."""
     inst = prepare(*load_case(_fixed_or_variable(tmp_path)))
     form = build(inst)
-    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60, 0.0, floor=10.0)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60, mip_gap=0.0), floor=10.0)
     assert "site_floor" not in form.lp.row_blocks
     assert warm.lp_bound == pytest.approx(12.0, abs=1e-6)

@@ -20,6 +20,7 @@ from ccusplan.optimize.polish import drop_idle_pipes, polish
 polish_module = importlib.import_module("ccusplan.optimize.polish")
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.options import SolveOptions
 
 
 def _feasible(lp, x, tol=1e-6) -> bool:
@@ -59,7 +60,7 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
     inst = prepare(case, network)
     form = build(inst, directed=False)
     model = to_pulp(form.lp)
-    best = solve_model(model, "highs", mip_gap=0.0)
+    best = solve_model(model, SolveOptions(mip_gap=0.0))
     assert best.objective == pytest.approx(124.0)
     x = best.x.copy()
     n = form.lp.blocks["pipes"][:, 0]
@@ -75,7 +76,7 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
     assert c @ idle_gone == pytest.approx(144.0) and _feasible(form.lp, idle_gone)
 
     start = SolveResult("feasible", float(c @ x), None, None, x, "", 0.0)
-    p = polish(inst, form, model, start, "highs", time_limit_s=30)
+    p = polish(inst, form, model, start, SolveOptions(time_limit_s=30))
     assert p.transport_before_musd == pytest.approx(73.0)
     assert p.objective == pytest.approx(124.0) and p.transport_musd == pytest.approx(33.0)
     assert p.transport_gap is not None and p.transport_gap <= 1e-3
@@ -87,7 +88,7 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
     # finds the 124, in one group of corridors or one corridor a group
     for columns in (10**6, 1):
         monkeypatch.setattr(polish_module, "RESIZE_GROUP_COLUMNS", columns)
-        p = polish(inst, form, model, start, "highs", time_limit_s=1e-6, resize_s=30)
+        p = polish(inst, form, model, start, SolveOptions(time_limit_s=1e-6), resize_s=30)
         assert p.objective == pytest.approx(124.0) and _feasible(form.lp, p.x)
 
 
@@ -148,10 +149,10 @@ def test_polish_never_costs_more_and_its_bound_holds(tmp_path_factory, drawn):
     inst = prepare(case, network)
     form = build(inst)
     model = to_pulp(form.lp)
-    start = solve_model(model, "highs", mip_gap=0.3)
+    start = solve_model(model, SolveOptions(mip_gap=0.3))
     if start.x is None:
         return
-    p = polish(inst, form, model, start, "highs", time_limit_s=30)
+    p = polish(inst, form, model, start, SolveOptions(time_limit_s=30))
     assert _feasible(form.lp, p.x)
     sites = form.site_columns()
     assert np.allclose(p.x[sites], np.where(form.lp.arrays()["integer"][sites],
@@ -159,7 +160,7 @@ def test_polish_never_costs_more_and_its_bound_holds(tmp_path_factory, drawn):
     assert p.objective <= start.objective + 1e-6
     lo, hi = form.lp.arrays()["col_lo"].copy(), form.lp.arrays()["col_hi"].copy()
     lo[sites] = hi[sites] = p.x[sites]
-    exact = solve_model(model, "highs", mip_gap=0.0, col_lo=lo, col_hi=hi)
+    exact = solve_model(model, SolveOptions(mip_gap=0.0), col_lo=lo, col_hi=hi)
     site_cost = p.objective - p.transport_musd
     assert p.transport_bound_musd is not None
     assert p.transport_bound_musd <= exact.objective - site_cost + 1e-6

@@ -17,6 +17,7 @@ from conftest import load_case
 from ccusplan.optimize import build, prepare
 from ccusplan.optimize.pulp_backend import to_pulp
 from ccusplan.optimize.warmstart import _connections, lp_support_start
+from ccusplan.optimize.options import SolveOptions
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -59,7 +60,7 @@ def test_price_scenario_start_is_simccs_optimum():
     case, net = load_case(CASES / "southeastus-price.toml")
     inst = prepare(case, net)
     form = build(inst)
-    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60.0, 1e-4, threads=1)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60.0, mip_gap=1e-4, threads=1))
     assert warm.lp_bound == pytest.approx(-522.0296, abs=1e-3)
     lp = form.lp.arrays()
     x = warm.x
@@ -83,9 +84,9 @@ def test_an_lp_slower_than_the_warm_start_still_gives_a_plan(monkeypatch):
     real = ws.solve_model
     limits = []
 
-    def slow_lp(model, solver, relax=False, **kw):
-        limits.append((relax and kw.get("col_lo") is None, kw.get("time_limit_s")))
-        r = real(model, solver, relax=relax, **kw)
+    def slow_lp(model, opts, relax=False, **kw):
+        limits.append((relax and kw.get("col_lo") is None, opts.time_limit_s))
+        r = real(model, opts, relax=relax, **kw)
         if relax and kw.get("col_lo") is None:
             time.sleep(2.5)
         return r
@@ -94,7 +95,8 @@ def test_an_lp_slower_than_the_warm_start_still_gives_a_plan(monkeypatch):
     case, net = load_case(CASES / "southeastus-price.toml")
     inst = prepare(case, net)
     form = build(inst)
-    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 2.0, 1e-4, threads=1,
+    warm = lp_support_start(inst, form, to_pulp(form.lp),
+                            SolveOptions(time_limit_s=2.0, mip_gap=1e-4, threads=1),
                             lp_time_limit_s=5.0)
     assert limits[0] == (True, 5.0)
     assert limits[1][1] > 0.3  # the round-up, right after the LP
@@ -116,11 +118,11 @@ def test_the_start_handed_to_the_milp_has_its_pipes_re_sized(monkeypatch):
     inst = prepare(case, net)
     form = build(inst)
     c = form.lp.arrays()["c"]
-    warm = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60.0, 0.01, threads=1)
-    again, _ = resize(inst, form, warm.x, "highs", 30.0, threads=1)
+    warm = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60.0, mip_gap=0.01, threads=1))
+    again, _ = resize(inst, form, warm.x, SolveOptions(time_limit_s=30.0, threads=1))
     assert float(c @ again) == pytest.approx(float(c @ warm.x), abs=1e-6)
     assert np.allclose(form.flows(again), form.flows(warm.x))
 
     monkeypatch.setattr(ws, "resize", lambda inst, form, x, *a, **k: (x, 0.0))
-    plain = lp_support_start(inst, form, to_pulp(form.lp), "highs", 60.0, 0.01, threads=1)
+    plain = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60.0, mip_gap=0.01, threads=1))
     assert float(c @ warm.x) < float(c @ plain.x) - 1.0

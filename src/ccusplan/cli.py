@@ -79,6 +79,8 @@ def validate(state: _State, case: Path) -> None:
               help="Seconds; the best plan found is kept.")
 @click.option("--mip-gap", "mip_gap", type=click.FloatRange(0, 1), help="Relative gap to stop at.")
 @click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="The solver's random seed (default: the case's, else the solver's own).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Result folder (default outputs/<case name>/).")
 @click.option("--solver-log", is_flag=True, help="Show the solver's own log.")
@@ -90,13 +92,13 @@ def validate(state: _State, case: Path) -> None:
               help="Do not solve: read another solver's solution of the --write-model file "
                    "(CPLEX or Gurobi .sol, HiGHS's or SCIP's solution file).")
 @click.pass_obj
-def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
+def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed, out,
           solver_log, with_report, model_file, solution_file) -> None:
     """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson, timeline)."""
     from ccusplan.cli_progress import ProgressLine
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
-    from ccusplan.optimize import from_solution, run, write_model
+    from ccusplan.optimize import RunOptions, from_solution, run, write_model
     from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
     from ccusplan.report.figures import result_figures
 
@@ -126,8 +128,9 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, out,
             outcome = from_solution(c, net, solution_file)
         else:
             with ProgressLine(err, f"{c.name} ({solver or c.solver.name})", live) as progress:
-                outcome = run(c, net, solver=solver, time_limit_s=time_limit, mip_gap=mip_gap,
-                              threads=threads, msg=solver_log, progress=progress)
+                outcome = run(c, net, RunOptions(
+                    solver=solver, time_limit_s=time_limit, mip_gap=mip_gap, threads=threads,
+                    seed=seed, msg=solver_log, progress=progress))
         s = summary(outcome)
         write_results(out, s, plan_tables(outcome), network_geojson(outcome),
                       result_figures(outcome))

@@ -188,6 +188,9 @@ class Solver(_Strict):
     """Relative gap (objective − bound) / objective at which the solver stops."""
     threads: Annotated[int, Field(ge=1)] | None = None
     """Solver threads (default: the solver's own choice)."""
+    seed: Annotated[int, Field(ge=0)] | None = None
+    """The solver's random seed (default: the solver's own). Branch and bound takes other
+    paths with other seeds, and its time to a gap can vary by a factor of two or more."""
     warm_start: bool = True
     """Start branch-and-bound from the LP-support heuristic's plan (optimize.warmstart)."""
     site_floor: bool = False

@@ -37,7 +37,7 @@ def solve(spec: dict) -> dict:
     from ccusplan.bench.suite import case_digest
     from ccusplan.errors import InputError
     from ccusplan.io import load
-    from ccusplan.optimize import run
+    from ccusplan.optimize import RunOptions, run
 
     try:
         case, net = load(spec["case_path"])
@@ -46,8 +46,8 @@ def solve(spec: dict) -> dict:
             return {"status": "error", "message": (
                 "the case or its network differs from the one the suite was read with "
                 "(edited since, or other files on this worker): run the suite again")}
-        out = run(case, net, solver=spec["solver"], time_limit_s=spec["time_limit_s"],
-                  mip_gap=spec["mip_gap_target"], threads=spec["threads"])
+        out = run(case, net, RunOptions(solver=spec["solver"], time_limit_s=spec["time_limit_s"],
+                                        mip_gap=spec["mip_gap_target"], threads=spec["threads"]))
     except InputError as exc:
         return {"status": "error", "message": exc.render()}
     except Exception as exc:  # noqa: BLE001 - a failed run is a row, not a crash

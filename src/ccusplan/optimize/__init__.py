@@ -10,13 +10,13 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-
 from ccusplan.model import Case, Network
 from ccusplan.optimize.diagnose import diagnose
 from ccusplan.optimize.floor import add_floor
 from ccusplan.optimize.floor import site_floor as site_floor_of
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
+from ccusplan.optimize.options import RunOptions, SolveOptions
 from ccusplan.optimize.plan import Plan, read_plan
 from ccusplan.optimize.polish import Polished, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
@@ -67,13 +67,11 @@ class Outcome:
                 "n_constraints": int(self.formulation.lp.n_rows)}
 
 
-def run(case: Case, network: Network, solver: str | None = None,
-        time_limit_s: float | None = None, mip_gap: float | None = None,
-        threads: int | None = None, msg: bool = False,
-        warm_start: bool | None = None, site_floor: bool | None = None,
-        polish_transport: bool | None = None,
-        progress: ProgressFn | None = None) -> Outcome:
-    """Solve ``case`` on ``network``; the arguments override the case's ``[solver]``.
+def run(case: Case, network: Network, options: SolveOptions | None = None,
+        **overrides) -> Outcome:
+    """Solve ``case`` on ``network`` with ``options`` (a :class:`RunOptions` or
+    :class:`SolveOptions`) and ``overrides`` (their fields by name, e.g. ``threads=1``)
+    over the case's ``[solver]`` table; ``None`` values keep the case's.
 
     ``solve_seconds`` covers the site floor (see :mod:`floor`), the warm start (LP
     relaxation and restricted MILP, see :mod:`warmstart`) and the MILP: the time limit
@@ -83,12 +81,9 @@ def run(case: Case, network: Network, solver: str | None = None,
     seconds counted from the start of solving, and a last one (phase ``done``) with the
     final objective, bound and gap.
     """
-    cfg = case.solver
-    solver = solver or cfg.name
-    pulp_name(solver)  # fail fast on an unknown solver, before any work
-    limit = time_limit_s if time_limit_s is not None else cfg.time_limit_s
-    gap = mip_gap if mip_gap is not None else cfg.mip_gap
-    threads = threads if threads is not None else cfg.threads
+    opts = RunOptions.of_case(case.solver, options, **overrides)
+    pulp_name(opts.solver)  # fail fast on an unknown solver, before any work
+    limit = opts.time_limit_s
     t0 = time.perf_counter()
     inst = prepare(case, network)
     form = build(inst)
@@ -96,32 +91,32 @@ def run(case: Case, network: Network, solver: str | None = None,
     build_seconds = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    clocked = _clocked(progress, t1)
+    clocked = _clocked(opts.progress, t1)
+    # the steps around branch and bound: no solver log, progress through `reporting`
+    step = opts.but(msg=False, progress=None)
     floor = None
-    if (cfg.site_floor if site_floor is None else site_floor) and model.has_integers:
+    if opts.site_floor and model.has_integers:
         with reporting(clocked):
-            floor = site_floor_of(inst, solver, SITE_FLOOR_SHARE * limit, threads)
+            floor = site_floor_of(inst, step.but(time_limit_s=SITE_FLOOR_SHARE * limit))
     warm = WarmStart(None, None)
-    if (cfg.warm_start if warm_start is None else warm_start) and model.has_integers:
+    if opts.warm_start and model.has_integers:
         with reporting(clocked):
-            warm = lp_support_start(inst, form, model, solver, WARM_START_SHARE * limit, gap,
-                                    threads, floor=floor,
-                                    lp_time_limit_s=WARM_START_LP_SHARE * limit)
+            warm = lp_support_start(inst, form, model,
+                                    step.but(time_limit_s=WARM_START_SHARE * limit),
+                                    floor=floor, lp_time_limit_s=WARM_START_LP_SHARE * limit)
         model = warm.model or model  # with the floor's row, if it cut the LP relaxation
     elif floor is not None:
         add_floor(form, floor)
         model = to_pulp(form.lp)
     spent = time.perf_counter() - t1
-    polishing = cfg.polish if polish_transport is None else polish_transport
-    budget = max((1 - POLISH_SHARE * polishing) * limit - spent - warm.overhead_seconds, 0.1)
-    result = solve_model(model, solver, time_limit_s=budget, mip_gap=gap,
-                         threads=threads, msg=msg, start=warm.x, progress=clocked)
+    budget = max((1 - POLISH_SHARE * opts.polish) * limit - spent - warm.overhead_seconds, 0.1)
+    result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked))
     polished = None
-    if polishing and result.x is not None and model.has_integers:
+    if opts.polish and result.x is not None and model.has_integers:
         with reporting(clocked):
             left = limit - (time.perf_counter() - t1)
-            polished = polish(inst, form, model, result, solver,
-                              min(left, POLISH_SHARE * limit), threads,
+            polished = polish(inst, form, model, result,
+                              step.but(time_limit_s=min(left, POLISH_SHARE * limit)),
                               resize_s=POLISH_SHARE * limit)
         result = replace(result, x=polished.x, objective=polished.objective)
     seconds = result.solve_seconds + spent + (polished.seconds if polished else 0.0)
@@ -193,5 +188,5 @@ def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
     return replace(result, best_bound=bound, mip_gap=gap)
 
 
-__all__ = ["Instance", "Outcome", "Plan", "build", "from_solution", "overrun_note", "prepare",
+__all__ = ["Instance", "Outcome", "Plan", "RunOptions", "SolveOptions", "build", "from_solution", "overrun_note", "prepare",
            "run", "write_model"]

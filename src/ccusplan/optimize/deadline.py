@@ -32,7 +32,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ccusplan.optimize.progress import Progress, ProgressFn
+from ccusplan.optimize.options import SolveOptions
+from ccusplan.optimize.progress import Progress
 from ccusplan.optimize.result import SolveResult, Termination, finite, gap_of
 
 #: MIPs with at least this many columns run in a child process stopped at the deadline;
@@ -62,25 +63,24 @@ def _context() -> mp.context.BaseContext:
     return _CONTEXT[0]
 
 
-def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray, *,
-                 time_limit_s: float,
-                   mip_gap: float | None, threads: int | None, msg: bool,
-                   start: np.ndarray | None, progress: ProgressFn | None, phase: str,
-                   t_call: float, version: str,
-                   solver_time_limit_s: float | None = None) -> SolveResult:
+def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
+                 opts: SolveOptions, *, t_call: float, version: str,
+                 solver_time_limit_s: float | None = None) -> SolveResult:
     """Solve the MIP of ``arr`` (:meth:`.LinearProgram.arrays`, with column bounds ``lo``,
     ``hi``) in a child process running ``target``, stopped ``grace_s`` after
-    ``time_limit_s``. ``target(conn, arr, lo, hi, time_limit_s, mip_gap, threads, msg,
-    start, version)`` solves with the solver's own limit ``solver_time_limit_s`` (default
-    ``time_limit_s``), sending ``("plan", x)`` for each better plan, ``("bound", b)`` as
-    the bound moves and ``("done", SolveResult)`` at the end."""
+    ``opts.time_limit_s``. ``target(conn, arr, lo, hi, opts, version)`` solves with the
+    solver's own limit ``solver_time_limit_s`` (default ``opts.time_limit_s``), sending
+    ``("plan", x)`` for each better plan, ``("bound", b)`` as the bound moves and
+    ``("done", SolveResult)`` at the end; ``opts.progress`` hears of them here."""
+    time_limit_s, start, progress, phase = opts.time_limit_s, opts.start, opts.progress, \
+        opts.phase or ""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     t0 = time.perf_counter()
     child = ctx.Process(
         target=target, name="ccusplan-solver", daemon=True,
-        args=(send, arr, lo, hi, solver_time_limit_s or time_limit_s, mip_gap, threads, msg,
-              start, version))
+        args=(send, arr, lo, hi, opts.for_child().but(
+            time_limit_s=solver_time_limit_s or time_limit_s), version))
     with _main_script_hidden():
         child.start()
     send.close()

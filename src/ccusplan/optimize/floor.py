@@ -28,6 +28,7 @@ import numpy as np
 
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 #: The floor is lowered by this share of its size, so that a plan whose site costs are
@@ -35,13 +36,11 @@ from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 SLACK = 1e-7
 
 
-def site_floor(inst: Instance, solver: str, time_limit_s: float,
-               threads: int | None = None) -> float | None:
+def site_floor(inst: Instance, opts: SolveOptions) -> float | None:
     """The bound on the site costs from the model without transport, or ``None`` if that
     solve gave none (no bound in time, or infeasible: the full MILP then is too)."""
     lp = build(inst, transport=False).lp
-    res = solve_model(to_pulp(lp), solver, time_limit_s=time_limit_s, mip_gap=1e-6,
-                      threads=threads, phase="site floor")
+    res = solve_model(to_pulp(lp), opts.but(mip_gap=1e-6, phase="site floor"))
     if res.status not in ("optimal", "feasible") or res.best_bound is None:
         return None
     return float(res.best_bound)

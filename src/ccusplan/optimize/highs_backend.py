@@ -30,7 +30,8 @@ import numpy as np
 
 from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, REPORT_S, run_in_child
 from ccusplan.optimize.lp import LinearProgram
-from ccusplan.optimize.progress import Progress, ProgressFn, watch_highs
+from ccusplan.optimize.options import SolveOptions
+from ccusplan.optimize.progress import Progress, watch_highs
 from ccusplan.optimize.result import SolveResult, Termination, gap_of
 
 
@@ -40,11 +41,8 @@ from ccusplan.optimize.result import SolveResult, Termination, gap_of
 CONCURRENT_LP_COLUMNS = 50_000
 
 
-def solve(lp: LinearProgram, version: str, *, relax: bool = False,
+def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = False,
           col_lo: np.ndarray | None = None, col_hi: np.ndarray | None = None,
-          time_limit_s: float | None = None, mip_gap: float | None = None,
-          threads: int | None = None, msg: bool = False, start: np.ndarray | None = None,
-          progress: ProgressFn | None = None, phase: str = "",
           t_call: float = 0.0) -> SolveResult:
     """Solve ``lp`` (its LP relaxation if ``relax``; other bounds if given) with HiGHS."""
     arr = lp.arrays()
@@ -52,23 +50,17 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     lo = arr["col_lo"] if col_lo is None else col_lo
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
+    progress, phase = opts.progress, opts.phase or ""
 
-    if not integer.any() and A.shape[1] >= CONCURRENT_LP_COLUMNS and threads != 1:
-        return _concurrent_lp(arr, A, lo, hi, time_limit_s, msg, version, progress, phase, t_call)
-    if integer.any() and time_limit_s is not None and A.shape[1] >= HARD_LIMIT_COLUMNS:
+    if not integer.any() and A.shape[1] >= CONCURRENT_LP_COLUMNS and opts.threads != 1:
+        return _concurrent_lp(arr, A, lo, hi, opts, version, t_call)
+    if integer.any() and opts.time_limit_s is not None and A.shape[1] >= HARD_LIMIT_COLUMNS:
         if progress is not None:
             progress(Progress(phase, time.perf_counter() - t_call))
-        return solve_in_child(arr, lo, hi, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                              threads=threads, msg=msg, start=start, progress=progress,
-                              phase=phase, t_call=t_call, version=version)
-    h = _highs(arr, A, lo, hi, integer, msg, time_limit_s, threads)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if start is not None and integer.any():
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(start, float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
+        return solve_in_child(arr, lo, hi, opts, version=version, t_call=t_call)
+    h = _highs(arr, A, lo, hi, integer, opts)
+    if integer.any():
+        _set_start(h, opts.start)
     if progress is not None:
         progress(Progress(phase, time.perf_counter() - t_call))
         watch_highs(h, phase, progress, t_call)
@@ -79,15 +71,18 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     return _result(h, arr["c"], bool(integer.any()), version, seconds)
 
 
-def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray, msg: bool,
-           time_limit_s: float | None, threads: int | None,
-           names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
-    """A HiGHS instance holding the model, its time limit and thread count set, and its
-    column and row ``names`` if given."""
-    h = QuietHighs(output=msg)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(max(time_limit_s, 0.0)))
-    h.setOptionValue("threads", use_threads(threads))
+def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray,
+           opts: SolveOptions, names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
+    """A HiGHS instance holding the model, with the time limit, gap, thread count and seed
+    of ``opts`` set, and its column and row ``names`` if given."""
+    h = QuietHighs(output=opts.msg)
+    if opts.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(max(opts.time_limit_s, 0.0)))
+    if opts.mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(opts.mip_gap))
+    if opts.seed is not None:
+        h.setOptionValue("random_seed", int(opts.seed))
+    h.setOptionValue("threads", use_threads(opts.threads))
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
     model.col_cost_ = arr["c"]
@@ -106,6 +101,16 @@ def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray, ms
     return h
 
 
+def _set_start(h: QuietHighs, start: np.ndarray | None) -> None:
+    """Hand HiGHS ``start`` (column values of a feasible plan) as its first incumbent."""
+    if start is None:
+        return
+    sol = highspy.HighsSolution()
+    sol.col_value = np.asarray(start, float).tolist()
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
 def write_model(lp: LinearProgram, path, *, relax: bool = False,
                 col_lo: np.ndarray | None = None, col_hi: np.ndarray | None = None) -> None:
     """Write ``lp`` (its LP relaxation if ``relax``; other column bounds if given) as an
@@ -115,16 +120,15 @@ def write_model(lp: LinearProgram, path, *, relax: bool = False,
     lo = arr["col_lo"] if col_lo is None else col_lo
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
-    h = _highs(arr, arr["A"].tocsc(), lo, hi, integer, False, None, None,
+    h = _highs(arr, arr["A"].tocsc(), lo, hi, integer, SolveOptions(),
                names=(lp.column_names(), lp.row_names()))
     status = h.writeModel(str(path))
     if status == highspy.HighsStatus.kError:
         raise OSError(f"HiGHS could not write the model to {path}")
 
 
-def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, time_limit_s: float | None,
-                   msg: bool, version: str, progress: ProgressFn | None, phase: str,
-                   t_call: float) -> SolveResult:
+def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, opts: SolveOptions,
+                   version: str, t_call: float) -> SolveResult:
     """An LP solved by the dual simplex and the interior point method (with crossover,
     for a vertex) at once, one thread each: the first to finish wins and interrupts the
     other. Neither wins everywhere: the LP relaxation of a synthetic network with 2,000
@@ -132,7 +136,8 @@ def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, time_limit_s: f
     China network's, 39.3 s and 58.5 s (benchmarks/README.md, "The LP relaxation and
     re-sizing at scale")."""
     none = np.zeros(A.shape[1], dtype=bool)
-    runs = {name: _highs(arr, A, lo, hi, none, msg, time_limit_s, 1) for name in ("simplex", "ipm")}
+    one = opts.but(threads=1)
+    runs = {name: _highs(arr, A, lo, hi, none, one) for name in ("simplex", "ipm")}
     done = threading.Event()
     first: list[tuple[str, float]] = []
     lock = threading.Lock()
@@ -153,8 +158,8 @@ def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, time_limit_s: f
         h.setOptionValue("solver", name)
         h.cbSimplexInterrupt.subscribe(stop)
         h.cbIpmInterrupt.subscribe(stop)
-    if progress is not None:
-        progress(Progress(phase, time.perf_counter() - t_call))
+    if opts.progress is not None:
+        opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
     threads = [threading.Thread(target=go, args=(n,), name=f"highs-{n}") for n in runs]
     for t in threads:
         t.start()
@@ -241,25 +246,22 @@ def _result(h, c: np.ndarray, has_int: bool, version: str, seconds: float) -> So
                        termination=why)
 
 
-def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, **options) -> SolveResult:
+def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, opts: SolveOptions, *,
+                   version: str, t_call: float | None = None,
+                   solver_time_limit_s: float | None = None) -> SolveResult:
     """A HiGHS MIP in a child process stopped at a hard deadline, keeping the best plan
-    streamed (:func:`.deadline.run_in_child`; ``options`` are its keywords)."""
-    return run_in_child(_streaming, arr, lo, hi, **options)
+    streamed (:func:`.deadline.run_in_child`)."""
+    return run_in_child(_streaming, arr, lo, hi, opts, version=version,
+                        t_call=time.perf_counter() if t_call is None else t_call,
+                        solver_time_limit_s=solver_time_limit_s)
 
 
-def _streaming(conn: Connection, arr: dict, lo, hi, time_limit_s, mip_gap, threads, msg,
-               start, version) -> None:
-    """In the child process of :func:`solve_in_child`: solve, sending each better plan
-    and the bound as HiGHS reports them, then the result."""
+def _streaming(conn: Connection, arr: dict, lo, hi, opts: SolveOptions, version: str) -> None:
+    """In the child process of :func:`.deadline.run_in_child`: solve, sending each better
+    plan and the bound as HiGHS reports them, then the result."""
     A = arr["A"].tocsc()
-    h = _highs(arr, A, lo, hi, arr["integer"], msg, time_limit_s, threads)
-    if mip_gap is not None:
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
-    if start is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(start, float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
+    h = _highs(arr, A, lo, hi, arr["integer"], opts)
+    _set_start(h, opts.start)
     last = [0.0]
 
     def plan(e) -> None:

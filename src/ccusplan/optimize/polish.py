@@ -33,6 +33,7 @@ import numpy as np
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import restrict
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
 
@@ -106,14 +107,16 @@ def with_fixed_flows(form: Formulation, x: np.ndarray) -> PulpModel:
     return to_pulp(lp)
 
 
-def resize(inst: Instance, form: Formulation, x: np.ndarray, solver: str, time_limit_s: float,
-           threads: int | None = None) -> tuple[np.ndarray, float]:
+def resize(inst: Instance, form: Formulation, x: np.ndarray,
+           opts: SolveOptions) -> tuple[np.ndarray, float]:
     """``x`` with the cheapest pipes, corridor by corridor, that carry its flows, and the
     seconds it took. With the flows fixed, corridors do not interact: corridors that
     carry nothing keep no pipes, and the others are re-sized in groups of at most
     :data:`RESIZE_GROUP_COLUMNS` pipe columns, each a small MILP over its own columns
     with everything else held (:func:`.lp.restrict`); the groups' optima make the
-    whole's. Any feasible plan stays feasible and its sites unchanged."""
+    whole's, all within ``opts.time_limit_s``. Any feasible plan stays feasible and its
+    sites unchanged."""
+    time_limit_s = opts.time_limit_s or 0.0
     c = form.lp.arrays()["c"]
     fixed_flows = with_fixed_flows(form, x).lp
     out = drop_idle_pipes(inst, form, x)
@@ -134,24 +137,25 @@ def resize(inst: Instance, form: Formulation, x: np.ndarray, solver: str, time_l
         # no start: HiGHS 1.16 given one here may call it optimal when presolve
         # leaves a few columns (its objective in the reduced space taken as 0),
         # where without it the same group solves to half the cost
-        r = solve_model(to_pulp(sub), solver, time_limit_s=left, mip_gap=1e-9,
-                        threads=threads, phase="re-size")
+        r = solve_model(to_pulp(sub), opts.but(time_limit_s=left, mip_gap=1e-9, start=None,
+                                               phase="re-size"))
         if r.x is not None and r.objective < float(c[free] @ out[free]) - 1e-9:
             activity += A_csc[:, free] @ (r.x - out[free])
             out[free] = r.x
     return out, time.perf_counter() - t0
 
 
-def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult, solver: str,
-           time_limit_s: float, threads: int | None = None, resize_s: float | None = None,
+def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult,
+           opts: SolveOptions, resize_s: float | None = None,
            transport_gap: float = TRANSPORT_GAP) -> Polished:
-    """Polish ``start``'s plan (see the module docstring) within ``time_limit_s``.
+    """Polish ``start``'s plan (see the module docstring) within ``opts.time_limit_s``.
 
     Re-sizing may take ``resize_s`` (default ``time_limit_s``) even when more than is
     left: it is what turns an MILP plan stopped early into one a planner can read, and
     takes a fraction of a second on the Shandong case. Re-routing gets what is left of
     ``time_limit_s`` less the time re-sizing took (kept back for re-sizing the re-routed
     plan), and is skipped when nothing is."""
+    time_limit_s = opts.time_limit_s or 0.0
     arr = form.lp.arrays()
     c = arr["c"]
     sites = form.site_columns()
@@ -167,7 +171,7 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     if transport0 <= 1e-9 or resize_s <= 0:
         return Polished(x0, float(c @ x0), before, max(transport0, 0.0), None, 0.0)
 
-    x0, seconds = resize(inst, form, x0, solver, resize_s, threads)
+    x0, seconds = resize(inst, form, x0, opts.but(time_limit_s=resize_s))
     transport0 = float(c @ x0) - site_cost
     # every plan costs at least the MILP's bound, so with these sites transport costs at
     # least the bound less their cost: re-routing is skipped when that already proves it
@@ -182,9 +186,9 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
-    res = solve_model(model, solver, time_limit_s=reroute_s,
-                      mip_gap=transport_gap * transport0 / total, threads=threads,
-                      start=x0, col_lo=lo, col_hi=hi, phase="polish")
+    res = solve_model(model, opts.but(time_limit_s=reroute_s, start=x0, phase="polish",
+                                      mip_gap=transport_gap * transport0 / total),
+                      col_lo=lo, col_hi=hi)
     seconds += res.solve_seconds + res.overhead_seconds
     bounds = [b for b in (floor, None if res.best_bound is None else res.best_bound - site_cost)
               if b is not None]
@@ -194,6 +198,6 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     x = res.x.copy()
     x[sites] = fixed
     if res.status != "optimal":  # re-routed at the time limit: its pipes re-sized again
-        x, more = resize(inst, form, x, solver, max(time_limit_s - seconds, 0.0), threads)
+        x, more = resize(inst, form, x, opts.but(time_limit_s=max(time_limit_s - seconds, 0.0)))
         seconds += more
     return Polished(x, float(c @ x), before, float(c @ x) - site_cost, bound, seconds)

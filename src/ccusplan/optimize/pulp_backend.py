@@ -24,6 +24,7 @@ import pulp
 
 from ccusplan.optimize import cbc, highs_backend, scip_backend
 from ccusplan.optimize.lp import LinearProgram
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
 from ccusplan.optimize.result import SolveResult, finite, gap_of
 
@@ -197,16 +198,17 @@ def _solve_status(prob: pulp.LpProblem, solved) -> str:
 
 # ------------------------------------------------------------------ solve
 
-def _make_solver(real: str, time_limit_s: float | None, mip_gap: float | None,
-                 threads: int | None, msg: bool, log_path: Path | None, start: bool):
-    kw: dict = {"msg": msg}
-    if time_limit_s is not None:
-        kw["timeLimit"] = time_limit_s
-    if mip_gap is not None:
-        kw["gapRel"] = mip_gap
-    if threads is not None:
-        kw["threads"] = threads
+def _make_solver(real: str, opts: SolveOptions, log_path: Path | None, start: bool):
+    kw: dict = {"msg": opts.msg}
+    if opts.time_limit_s is not None:
+        kw["timeLimit"] = opts.time_limit_s
+    if opts.mip_gap is not None:
+        kw["gapRel"] = opts.mip_gap
+    if opts.threads is not None:
+        kw["threads"] = opts.threads
     if real == CBC:
+        if opts.seed is not None:
+            kw["options"] = [f"randomCbcSeed {opts.seed}"]
         kw["path"] = str(cbc.find_cbc().path)
         if log_path is not None:
             kw["logPath"] = str(log_path)
@@ -234,10 +236,13 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
     return objective if "Optimal solution found" in log else None
 
 
-def solve(lp: LinearProgram, solver: str = "highs", relax: bool = False,
-          **options) -> SolveResult:  # options: those of solve_model
-    """Build the PuLP model of ``lp`` and solve it (see :func:`solve_model`)."""
-    return solve_model(to_pulp(lp), solver, relax=relax, **options)
+def solve(lp: LinearProgram, solver: str = "highs", *, relax: bool = False,
+          col_lo: np.ndarray | None = None, col_hi: np.ndarray | None = None,
+          **options) -> SolveResult:
+    """Build the model of ``lp`` and solve it with ``solver`` and ``options``, the fields
+    of :class:`SolveOptions` by name (see :func:`solve_model`)."""
+    return solve_model(to_pulp(lp), SolveOptions(solver=solver, **options), relax=relax,
+                       col_lo=col_lo, col_hi=col_hi)
 
 
 @contextmanager
@@ -261,44 +266,42 @@ def _overridden(model: PulpModel, relax: bool, col_lo, col_hi):
             v.cat, v.lowBound, v.upBound = cat, lb, ub
 
 
-def solve_model(model: PulpModel, solver: str = "highs", time_limit_s: float | None = None,
-                mip_gap: float | None = None, threads: int | None = None,
-                msg: bool = False, start: np.ndarray | None = None, relax: bool = False,
-                col_lo: np.ndarray | None = None,
-                col_hi: np.ndarray | None = None,
-                progress: ProgressFn | None = None, phase: str | None = None) -> SolveResult:
-    """Solve a built model; never raises for infeasible or unsolved models (see ``status``).
+def solve_model(model: PulpModel, options: SolveOptions | None = None, *,
+                relax: bool = False, col_lo: np.ndarray | None = None,
+                col_hi: np.ndarray | None = None) -> SolveResult:
+    """Solve a built model with ``options`` (default: HiGHS, no limits); never raises for
+    infeasible or unsolved models (see ``status``).
 
-    ``start`` (column values of a feasible plan) is handed to HiGHS, SCIP and CBC as their
-    first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and ``col_hi`` solve
-    a variant of the model (LP relaxation, other bounds) without building it again.
-    ``progress`` (default: the ambient one, see :func:`.progress.reporting`) receives
-    :class:`.progress.Progress` reports, elapsed seconds counted from this call, under
-    ``phase`` (default: what the solve is, see :func:`_phase`).
+    ``options.start`` (column values of a feasible plan) is handed to HiGHS, SCIP and CBC
+    as their first incumbent; other solvers ignore it. ``relax``, ``col_lo`` and
+    ``col_hi`` solve a variant of the model (LP relaxation, other bounds) without building
+    it again. ``options.progress`` (default: the ambient one, see
+    :func:`.progress.reporting`) receives :class:`.progress.Progress` reports, elapsed
+    seconds counted from this call, under ``options.phase`` (default: what the solve is,
+    see :func:`_phase`).
     """
-    progress = progress or ambient_progress()
-    phase = phase or _phase(model, relax, col_lo is not None or col_hi is not None)
-    real = pulp_name(solver)
+    opts = options or SolveOptions()
+    opts = opts.but(progress=opts.progress or ambient_progress(),
+                    phase=opts.phase or _phase(model, relax, col_lo is not None
+                                               or col_hi is not None))
+    real = pulp_name(opts.solver or "highs")
+    t_call = time.perf_counter()
     if model.lp.violated_empty_row():  # for every solver, before any is started
         result = SolveResult("infeasible", None, None, None, None, solver_version(real), 0.0,
                              "a constraint with no variables cannot be met")
-        _report_done(progress, phase, time.perf_counter(), result)
-        return result
-    if real in ("HiGHS", SCIP):
-        t_call = time.perf_counter()
+    elif real in ("HiGHS", SCIP):
         backend = highs_backend if real == "HiGHS" else scip_backend
-        result = backend.solve(
-            model.lp, solver_version(real), relax=relax or model.relax, col_lo=col_lo,
-            col_hi=col_hi, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads,
-            msg=msg, start=start, progress=progress, phase=phase, t_call=t_call)
-        _report_done(progress, phase, t_call, result)
-        return result
-    if relax or col_lo is not None or col_hi is not None:
+        result = backend.solve(model.lp, solver_version(real), opts,
+                               relax=relax or model.relax, col_lo=col_lo, col_hi=col_hi,
+                               t_call=t_call)
+    elif relax or col_lo is not None or col_hi is not None:
         with _overridden(model, relax, col_lo, col_hi):
-            variant = replace(model, relax=model.relax or relax)
-            return _solve(variant, solver, time_limit_s, mip_gap, threads, msg, start,
-                          progress, phase)
-    return _solve(model, solver, time_limit_s, mip_gap, threads, msg, start, progress, phase)
+            result = _solve_reporting(replace(model, relax=model.relax or relax), real, opts,
+                                      t_call)
+    else:
+        result = _solve_reporting(model, real, opts, t_call)
+    _report_done(opts.progress, opts.phase, t_call, result)
+    return result
 
 
 def _phase(model: PulpModel, relax: bool, bounds_changed: bool) -> str:
@@ -310,15 +313,6 @@ def _phase(model: PulpModel, relax: bool, bounds_changed: bool) -> str:
     return "LP relaxation" if relax or model.relax else "branch and bound"
 
 
-def _solve(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
-           start, progress: ProgressFn | None = None, phase: str = "") -> SolveResult:
-    t_call = time.perf_counter()
-    result = _solve_reporting(model, solver, time_limit_s, mip_gap, threads, msg, start,
-                              progress, phase, t_call)
-    _report_done(progress, phase, t_call, result)
-    return result
-
-
 def _report_done(progress: ProgressFn | None, phase: str, t_call: float,
                  result: SolveResult) -> None:
     if progress is not None:
@@ -326,11 +320,10 @@ def _report_done(progress: ProgressFn | None, phase: str, t_call: float,
                           result.best_bound, result.mip_gap))
 
 
-def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threads, msg,
-                     start, progress: ProgressFn | None, phase: str,
+def _solve_reporting(model: PulpModel, real: str, opts: SolveOptions,
                      t_call: float) -> SolveResult:
-    real = pulp_name(solver)
     version = solver_version(real)
+    start, progress, phase = opts.start, opts.progress, opts.phase
     prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
     start_given = start is not None and real == CBC
     if start_given:
@@ -340,7 +333,7 @@ def _solve_reporting(model: PulpModel, solver: str, time_limit_s, mip_gap, threa
         log_path = Path(tmp) / "solver.log"
         if progress is not None:
             progress(Progress(phase, time.perf_counter() - t_call))
-        s = _make_solver(real, time_limit_s, mip_gap, threads, msg, log_path, start_given)
+        s = _make_solver(real, opts, log_path, start_given)
         t0 = time.perf_counter()
         if progress is not None and real == CBC:
             with CbcLogWatcher(log_path, phase, progress, t_call):

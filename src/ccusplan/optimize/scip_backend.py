@@ -8,19 +8,24 @@ Computation 2(2)). The model reaches SCIP as the MPS file HiGHS writes from the 
 (:func:`.highs_backend.write_model`): one call each way, no Python object per row.
 SCIP orders its variables by type, so they are matched to columns by name.
 
-SCIP runs one thread; ``threads`` is ignored. It checks its time limit within its LP
-solves too, so it is not run in a child process (:mod:`.deadline`).
+SCIP runs one thread; ``threads`` is ignored. A MIP of
+:data:`.deadline.HARD_LIMIT_COLUMNS` columns or more with a time limit is solved in a
+child process stopped at the deadline, as HiGHS's is (:mod:`.deadline`): the child
+streams every better plan and the bound from SCIP's events.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 
+from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, run_in_child
 from ccusplan.optimize.lp import LinearProgram
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.progress import Progress, ProgressFn
 from ccusplan.optimize.result import SolveResult, Termination, finite, gap_of
 
@@ -45,15 +50,12 @@ def version() -> str:
     return f"{m.getMajorVersion()}.{m.getMinorVersion()}.{m.getTechVersion()}"
 
 
-def solve(lp: LinearProgram, version: str, *, relax: bool = False,
+def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = False,
           col_lo: np.ndarray | None = None, col_hi: np.ndarray | None = None,
-          time_limit_s: float | None = None, mip_gap: float | None = None,
-          threads: int | None = None, msg: bool = False, start: np.ndarray | None = None,
-          progress: ProgressFn | None = None, phase: str = "",
           t_call: float = 0.0) -> SolveResult:
-    """Solve ``lp`` (its LP relaxation if ``relax``; other bounds if given) with SCIP."""
-    import pyscipopt
-
+    """Solve ``lp`` (its LP relaxation if ``relax``; other bounds if given) with SCIP; a
+    MIP of :data:`.deadline.HARD_LIMIT_COLUMNS` columns or more with a time limit in a
+    child process stopped at the deadline (:func:`.deadline.run_in_child`)."""
     from ccusplan.optimize.highs_backend import write_model
 
     arr = lp.arrays()
@@ -61,33 +63,71 @@ def solve(lp: LinearProgram, version: str, *, relax: bool = False,
     integer = arr["integer"] & (not relax)
     if len(c) == 0:
         return SolveResult("optimal", 0.0, 0.0, 0.0, np.zeros(0), version, 0.0)
-    m = pyscipopt.Model()
-    m.hideOutput(not msg)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.mps"
         write_model(lp, path, relax=relax, col_lo=col_lo, col_hi=col_hi)
-        m.readProblem(str(path))
-    variables = m.getVars()
-    index = {name: j for j, name in enumerate(lp.column_names())}
-    order = np.array([index[v.name] for v in variables], dtype=int)
-    if time_limit_s is not None:
-        m.setParam("limits/time", float(max(time_limit_s, 0.0)))
-    if mip_gap is not None:
-        m.setParam("limits/gap", float(mip_gap))
-    if start is not None and integer.any():
-        sol = m.createSol()
-        values = np.asarray(start, float)[order]
-        for v, val, k in zip(variables, values.tolist(), integer[order].tolist()):
-            m.setSolVal(sol, v, round(val) if k else val)
-        m.addSol(sol, free=True)
-    if progress is not None:
-        progress(Progress(phase, time.perf_counter() - t_call))
-        m.includeEventhdlr(_Watch(progress, phase, t_call), "ccusplan-progress",
-                           "reports plans and bounds")
+        model = {"c": c, "mps": str(path), "names": lp.column_names(), "integer": integer}
+        if opts.progress is not None:
+            opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
+        if integer.any() and opts.time_limit_s is not None and len(c) >= HARD_LIMIT_COLUMNS:
+            return run_in_child(_streaming, model, None, None, opts, t_call=t_call,
+                                version=version)
+        m, variables, order = _scip(model, opts)
+    if opts.progress is not None:
+        report = _progress_reporter(opts.progress, opts.phase or "", t_call)
+        m.includeEventhdlr(_events(report), "ccusplan-progress", "reports plans and bounds")
     t0 = time.perf_counter()
     m.optimize()
     seconds = time.perf_counter() - t0
     return _result(m, variables, order, c, bool(integer.any()), version, seconds)
+
+
+def _scip(model: dict, opts: SolveOptions):
+    """A SCIP model read from ``model["mps"]``, the options of ``opts`` set and its start
+    added; with its variables and, for each, its column (SCIP orders them by type)."""
+    import pyscipopt
+
+    m = pyscipopt.Model()
+    m.hideOutput(not opts.msg)
+    m.readProblem(model["mps"])
+    variables = m.getVars()
+    index = {name: j for j, name in enumerate(model["names"])}
+    order = np.array([index[v.name] for v in variables], dtype=int)
+    if opts.time_limit_s is not None:
+        m.setParam("limits/time", float(max(opts.time_limit_s, 0.0)))
+    if opts.mip_gap is not None:
+        m.setParam("limits/gap", float(opts.mip_gap))
+    if opts.seed is not None:
+        m.setParam("randomization/randomseedshift", int(opts.seed))
+    integer = model["integer"]
+    if opts.start is not None and integer.any():
+        sol = m.createSol()
+        values = np.asarray(opts.start, float)[order]
+        for v, val, k in zip(variables, values.tolist(), integer[order].tolist()):
+            m.setSolVal(sol, v, round(val) if k else val)
+        m.addSol(sol, free=True)
+    return m, variables, order
+
+
+def _streaming(conn: Connection, model: dict, lo, hi, opts: SolveOptions, version: str) -> None:
+    """In the child process of :func:`.deadline.run_in_child`: solve, sending each better
+    plan and the bound as SCIP finds them, then the result."""
+    m, variables, order = _scip(model, opts)
+    n = len(model["c"])
+
+    def report(m, found: bool) -> None:
+        if found:
+            x = np.zeros(n)
+            x[order] = [m.getSolVal(m.getBestSol(), v) for v in variables]
+            conn.send(("plan", x))
+        conn.send(("bound", float(m.getDualbound())))
+
+    m.includeEventhdlr(_events(report), "ccusplan-stream", "streams plans and bounds")
+    t0 = time.perf_counter()
+    m.optimize()
+    result = _result(m, variables, order, model["c"], True, version, time.perf_counter() - t0)
+    conn.send(("done", result))
+    conn.close()
 
 
 def _result(m, variables, order: np.ndarray, c: np.ndarray, has_int: bool, version: str,
@@ -115,16 +155,23 @@ def _result(m, variables, order: np.ndarray, c: np.ndarray, has_int: bool, versi
                        "" if done else status, termination=why)
 
 
-def _watch_class():
+def _progress_reporter(progress: ProgressFn, phase: str, t0: float):
+    """What the event handler calls: a progress report of the incumbent and bound."""
+    def report(m, found: bool) -> None:
+        inc = finite(m.getPrimalbound()) if m.getNSols() else None
+        bound = finite(m.getDualbound())
+        progress(Progress(phase, time.perf_counter() - t0, inc, bound, gap_of(inc, bound)))
+    return report
+
+
+def _events(report):
+    """An event handler calling ``report(model, found)`` for every better plan (found
+    True) and at most every :data:`REPORT_S` as nodes are solved."""
     import pyscipopt
 
-    class Watch(pyscipopt.Eventhdlr):
-        """Reports every better plan, and the bound at most every :data:`REPORT_S`."""
-
-        def __init__(self, progress: ProgressFn, phase: str, t0: float):
-            self.progress, self.phase, self.t0, self.last = progress, phase, t0, -REPORT_S
-
+    class Events(pyscipopt.Eventhdlr):
         def eventinit(self):
+            self.last = -REPORT_S
             E = pyscipopt.SCIP_EVENTTYPE
             self.model.catchEvent(E.BESTSOLFOUND | E.NODESOLVED, self)
 
@@ -138,13 +185,6 @@ def _watch_class():
             if not found and now - self.last < REPORT_S:
                 return
             self.last = now
-            m = self.model
-            inc = finite(m.getPrimalbound()) if m.getNSols() else None
-            bound = finite(m.getDualbound())
-            self.progress(Progress(self.phase, now - self.t0, inc, bound, gap_of(inc, bound)))
+            report(self.model, found)
 
-    return Watch
-
-
-def _Watch(progress: ProgressFn, phase: str, t0: float):
-    return _watch_class()(progress, phase, t0)
+    return Events()

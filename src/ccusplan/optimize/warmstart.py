@@ -39,6 +39,7 @@ from ccusplan.optimize.floor import add_floor, site_cost
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.polish import resize
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 
 FLOW_TOL = 1e-6
@@ -50,8 +51,8 @@ FLOW_TOL = 1e-6
 RESTRICTED_GAP_SHARE = 0.7
 
 
-def _rounded_up(form: Formulation, model: PulpModel, x: np.ndarray, solver: str,
-                time_limit_s: float, threads: int | None) -> np.ndarray | None:
+def _rounded_up(form: Formulation, model: PulpModel, x: np.ndarray,
+                opts: SolveOptions) -> np.ndarray | None:
     arr = model.lp.arrays()
     lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
     k = np.flatnonzero(arr["integer"])
@@ -60,8 +61,7 @@ def _rounded_up(form: Formulation, model: PulpModel, x: np.ndarray, solver: str,
     # may not have
     up = form.pipes_at_min_size(x, np.minimum(np.ceil(x - 1e-6), arr["col_hi"]))
     lo[k] = hi[k] = up[k]
-    fixed = solve_model(model, solver, relax=True, col_lo=lo, col_hi=hi,
-                        time_limit_s=time_limit_s, threads=threads)
+    fixed = solve_model(model, opts, relax=True, col_lo=lo, col_hi=hi)
     return fixed.x
 
 
@@ -73,11 +73,11 @@ class WarmStart:
     model: PulpModel | None = None  # the model solved last (with the floor's row, if given)
 
 
-def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver: str,
-                     time_limit_s: float, mip_gap: float,
-                     threads: int | None = None, floor: float | None = None,
+def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: SolveOptions,
+                     floor: float | None = None,
                      lp_time_limit_s: float | None = None) -> WarmStart:
-    """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time).
+    """A feasible plan and the LP bound (both ``None`` when not even the LP solved in time),
+    within ``opts.time_limit_s``, the restricted MILPs to a share of ``opts.mip_gap``.
 
     The LP relaxation may take ``lp_time_limit_s`` (default ``time_limit_s``): on large
     networks it is the plan's only way in, as branch and bound does not finish its own
@@ -94,10 +94,11 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     only make every LP of branch-and-bound denser (on the whole China network, where
     the relaxation pays more for its sites than the floor, the run with the row ended at
     5.47 % against 5.26 % without; benchmarks/README.md, "Site floor")."""
+    time_limit_s = opts.time_limit_s or 0.0
     deadline = time.perf_counter() + time_limit_s
     lp = form.lp
-    relaxed = solve_model(model, solver, relax=True, threads=threads,
-                          time_limit_s=max(time_limit_s, lp_time_limit_s or 0.0))
+    relaxed = solve_model(model, opts.but(time_limit_s=max(time_limit_s, lp_time_limit_s or 0.0)),
+                          relax=True)
     if relaxed.x is None or relaxed.status != "optimal":
         return WarmStart(None, None, relaxed.overhead_seconds, model)
     deadline = max(deadline, time.perf_counter() + 0.25 * time_limit_s)
@@ -107,11 +108,11 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
     if floor is not None and site_cost(form, relaxed.x) < floor:
         add_floor(form, floor)
         model = to_pulp(lp)
-        lifted = solve_model(model, solver, relax=True, time_limit_s=left(), threads=threads)
+        lifted = solve_model(model, opts.but(time_limit_s=left()), relax=True)
         if lifted.x is not None and lifted.status == "optimal":
             solutions.append(lifted.x)
             bound = lifted.objective
-    rounded = _rounded_up(form, model, relaxed.x, solver, left(), threads)
+    rounded = _rounded_up(form, model, relaxed.x, opts.but(time_limit_s=left()))
     b = lp.blocks
     support = np.logical_or.reduce([form.flows(x).sum(axis=0).max(axis=1) > FLOW_TOL
                                     for x in solutions])
@@ -123,11 +124,11 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, solver
         hi = _restricted_hi(inst, form, open_, only)
         if before is not None and np.array_equal(hi, before):
             break  # the second restriction opens nothing more
-        restricted = solve_model(model, solver, col_hi=hi, time_limit_s=left(),
-                                 mip_gap=RESTRICTED_GAP_SHARE * mip_gap,
-                                 threads=threads, start=_within(best, hi))
+        restricted = solve_model(model, opts.but(
+            time_limit_s=left(), mip_gap=RESTRICTED_GAP_SHARE * (opts.mip_gap or 0.0),
+            start=_within(best, hi)), col_hi=hi)
         if restricted.x is not None:  # its pipes re-sized for its flows
-            plan, _ = resize(inst, form, restricted.x, solver, left(), threads)
+            plan, _ = resize(inst, form, restricted.x, opts.but(time_limit_s=left()))
             # stopped early without a start (the round-up leaves the restriction), the
             # restricted MILP can end on a plan dearer than the round-up: the whole
             # China network at 120 s, one thread, 2,858,001 against 58,246 MUSD
