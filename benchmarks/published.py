@@ -147,7 +147,7 @@ def compare(results: Path, optima_path: Path) -> str:
         opt = optima.get(r.get("case"))
         if opt is None:
             continue
-        obj, bound = r.get("objective"), r.get("best_bound")
+        obj, bound = r.get("objective_musd"), r.get("best_bound_musd")
         diff = "–" if obj is None else f"{(obj - opt) / abs(opt):+.2e} (rel.)"
         lines.append(f"| `{r['case']}` | {opt:,.3f} | {r['solver']} | {r.get('status')} | "
                      f"{'–' if obj is None else f'{obj:,.3f}'} | "

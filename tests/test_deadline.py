@@ -136,3 +136,26 @@ def test_scip_past_its_deadline_is_stopped_and_keeps_its_best_plan(tmp_path, sha
     assert r.best_bound is not None and r.best_bound <= r.objective + 1e-6
     plans = [p.incumbent for p in reports if p.incumbent is not None]
     assert plans and plans[-1] == pytest.approx(r.objective)
+
+
+def test_cbc_past_its_deadline_is_stopped_and_the_start_kept(tmp_path):
+    """CBC writes its plans only when it ends: a CBC process still running at the deadline
+    is stopped, and the start plan it was given is the plan (here a stand-in process that
+    ignores its time limit)."""
+    import subprocess
+    import sys
+
+    from ccusplan.optimize import cbc_backend
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    t0 = time.perf_counter()
+    stopped = cbc_backend._wait(proc, SolveOptions(time_limit_s=0.5), tmp_path / "log", t0)
+    assert stopped and time.perf_counter() - t0 <= 0.5 + grace_s(0.5) + 1.0
+    start = np.array([1.0, 2.0])
+    r = cbc_backend._result("", None, start, True, "", np.array([3.0, 4.0]), True, "cbc",
+                            3.0, 0.0, proc.returncode)
+    assert r.status == "feasible" and r.termination == "time_limit"
+    assert r.objective == 11.0 and r.best_bound is None and np.array_equal(r.x, start)
+    r = cbc_backend._result("", None, None, True, "", np.array([3.0, 4.0]), True, "cbc",
+                            3.0, 0.0, proc.returncode)
+    assert r.status == "no_solution" and r.termination == "time_limit_no_plan"

@@ -11,7 +11,7 @@ from matplotlib.image import imread
 
 from ccusplan.io import load
 from ccusplan.optimize import run
-from ccusplan.optimize.outputs import plan_tables, summary
+from ccusplan.optimize.outputs import Results, plan_tables, summary
 from ccusplan.report import cost_chart, network_map, timeline_chart
 from ccusplan.report.figures import result_figures
 
@@ -81,9 +81,9 @@ def test_timeline_and_figures_of_a_default_case_plan(stopped_early):
     assert k.groupby("period")["injected_mtpa"].sum().to_numpy() == pytest.approx(
         t["stored_mtpa"].to_numpy())
 
-    result_figures(out)  # the first call also loads fonts
+    result_figures(Results.of(out))  # the first call also loads fonts
     cpu = time.process_time()
-    figures = result_figures(out)
+    figures = result_figures(Results.of(out))
     cpu = time.process_time() - cpu
     for name, module in (("timeline.png", timeline_chart), ("network_map.png", network_map),
                          ("cost_breakdown.png", cost_chart)):

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from ccusplan.optimize import build, prepare
 from ccusplan.optimize.formulation import _min_sizes
 from ccusplan.optimize.highs_backend import solve
+from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import to_pulp
 from ccusplan.optimize.warmstart import _rounded_up
 
@@ -144,11 +145,11 @@ def test_minimum_sizes_keep_the_optimum(net):
                           finance=NO_DISCOUNT, pipeline={"max_pipes_per_corridor": 1})
         inst = prepare(*load_case(case))
     form = build(inst)
-    with_floor = solve(form.lp, "test", mip_gap=0.0)
+    with_floor = solve(form.lp, "test", SolveOptions(mip_gap=0.0))
     arr = form.lp.arrays()  # the cached arrays: relax the min_size rows in place
     for name in ("min_size", "min_size_rev"):
         arr["row_lo"][form.lp.row_blocks.get(name, [])] = -np.inf
-    without = solve(form.lp, "test", mip_gap=0.0)
+    without = solve(form.lp, "test", SolveOptions(mip_gap=0.0))
     assert with_floor.status == without.status
     if without.objective is not None:
         assert with_floor.objective == pytest.approx(without.objective, rel=1e-7, abs=1e-6)
@@ -174,12 +175,12 @@ def test_rounding_up_keeps_the_min_sizes(tmp_path):
     case = write_case(tmp_path / "case.toml", "net", [2025], target=[22], finance=NO_DISCOUNT,
                       pipeline={"max_pipes_per_corridor": 1})
     form = build(prepare(*load_case(case)))
-    relaxed = solve(form.lp, "test", relax=True)
+    relaxed = solve(form.lp, "test", SolveOptions(), relax=True)
     n = form.lp.blocks["pipes"][:, 0].reshape(3, 2)  # corridor × (trend 1, trend 2)
     assert relaxed.x[n[1, 1]] == pytest.approx(2 / 22) and relaxed.x[n[1, 0]] == 0
-    up = _rounded_up(form, to_pulp(form.lp), relaxed.x, "highs", 60, 1)
+    up = _rounded_up(form, to_pulp(form.lp), relaxed.x, SolveOptions(time_limit_s=60, threads=1))
     assert up is not None
     assert (up[n] == [[0, 1], [1, 0], [0, 0]]).all()
     hand = 0.1 * 50 * (0.770037049 + 0.078306697 * 20) + 0.1 * 50 * (0.431655132 + 0.115719152 * 2)
     assert form.lp.arrays()["c"] @ up == pytest.approx(hand, rel=1e-9)
-    assert solve(form.lp, "test", mip_gap=0.0).objective == pytest.approx(hand, rel=1e-9)
+    assert solve(form.lp, "test", SolveOptions(mip_gap=0.0)).objective == pytest.approx(hand, rel=1e-9)

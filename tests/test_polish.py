@@ -101,7 +101,7 @@ def test_polish_is_reported_and_can_be_turned_off(tmp_path):
     assert on.polished.transport_musd == pytest.approx(33.0)
     # proven by the MILP's own bound (124) less the sites' cost (91): no re-routing needed
     assert on.polished.transport_bound_musd == pytest.approx(33.0)
-    off = run(case, network, polish_transport=False)
+    off = run(case, network, polish=False)
     assert off.polished is None and off.result.objective == pytest.approx(124.0)
 
 

@@ -99,7 +99,7 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
     from ccusplan.optimize import RunOptions, from_solution, run, write_model
-    from ccusplan.optimize.outputs import network_geojson, plan_tables, summary
+    from ccusplan.optimize.outputs import Results
     from ccusplan.report.figures import result_figures
 
     err = state.err
@@ -131,9 +131,9 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
                 outcome = run(c, net, RunOptions(
                     solver=solver, time_limit_s=time_limit, mip_gap=mip_gap, threads=threads,
                     seed=seed, msg=solver_log, progress=progress))
-        s = summary(outcome)
-        write_results(out, s, plan_tables(outcome), network_geojson(outcome),
-                      result_figures(outcome))
+        results = Results.of(outcome)
+        s = results.summary
+        write_results(out, s, results.tables, results.geojson, result_figures(results))
         if with_report:
             from ccusplan.report.html import write_report
 

@@ -164,6 +164,68 @@ def _never_decrease(lp: LinearProgram, name: str, v: np.ndarray) -> None:
     lp.add_rows(f"{name}_kept", r.size, [(r, v[:, :-1], 1.0), (r, v[:, 1:], -1.0)], hi=0.0)
 
 
+@dataclass
+class _Model:
+    """The MILP while it is defined: the instance, the program, the corridor layout and
+    the variable blocks (column indices) the ``define_*`` functions add and read."""
+
+    inst: Instance
+    lp: LinearProgram
+    transport: bool
+    directed: bool
+    dirs: list              # (block suffix, flows carried, (E, T) bound) per direction
+    sized: np.ndarray       # options with a pipe_size column
+    has_wells: np.ndarray   # sinks with a well decision
+    E: int
+    O: int
+    # variable blocks, set by define_variables
+    capture_on: np.ndarray = None
+    capture_built: np.ndarray = None
+    capture: np.ndarray = None
+    pipes: list = None      # _Pipes per direction
+    flow_fwd: np.ndarray = None
+    flow_rev: np.ndarray = None
+    sink_open: np.ndarray = None
+    wells: np.ndarray = None
+    injection: np.ndarray = None
+    # corridor layout, set by define_variables
+    unsized: np.ndarray = None
+    bare: np.ndarray = None    # (E,) corridors whose flows are their pipes' sizes
+    kept: np.ndarray = None    # corridors with flow columns
+    built_max: np.ndarray = None  # (I, T) capture capacity some optimal plan builds at most
+
+    @property
+    def T(self) -> int:
+        return self.inst.n_periods
+
+    @property
+    def tt(self) -> np.ndarray:
+        return np.arange(self.T)
+
+    def node_row(self, nodes: np.ndarray) -> np.ndarray:
+        """(len(nodes), T) the balance row of each node in each period."""
+        return nodes[:, None] * self.T + self.tt
+
+    @property
+    def on_bare(self) -> np.ndarray:
+        """Positions among the sized options of those on bare corridors."""
+        return np.flatnonzero(self.bare[self.inst.opt_corridor[self.sized]])
+
+    @property
+    def on_kept(self) -> np.ndarray:
+        return np.flatnonzero(~self.bare[self.inst.opt_corridor[self.sized]])
+
+    @property
+    def e_bare(self) -> np.ndarray:
+        """The bare corridor of each sized option on one."""
+        return self.inst.opt_corridor[self.sized][self.on_bare]
+
+    @property
+    def sized_flows(self) -> list:
+        """(sized capacity block on bare corridors, direction it carries) per direction."""
+        return [(p.q[self.on_bare], p.carried[0]) for p in self.pipes] if self.directed else []
+
+
 def build(inst: Instance, elastic_targets: bool = False,
           directed: bool | None = None, transport: bool = True) -> Formulation:
     """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
@@ -172,13 +234,32 @@ def build(inst: Instance, elastic_targets: bool = False,
     ``transport=False``: the sites alone, as if every source were joined to every sink
     at no cost (no corridor; in each period what is stored is what is captured), a
     relaxation whose optimum is a floor under the site costs of every plan
-    (:mod:`.floor`)."""
-    lp = LinearProgram()
+    (:mod:`.floor`).
+
+    The constraint families are the ``define_*`` functions below, in the order they add
+    their rows."""
+    m = _model(inst, directed, transport)
+    define_variables(m)
+    define_kept_in_service(m)
+    define_site_limits(m)
+    define_balance(m)
+    define_corridor_capacity(m)
+    define_sized_capacity(m)
+    min_size, min_size_by = define_min_sizes(m)
+    define_pipes_per_corridor(m)
+    define_targets(m, elastic_targets)
+    flow_map, flow_entries = _flow_map(m)
+    if not elastic_targets:
+        define_objective(m, flow_entries)
+    return Formulation(m.lp, m.sized, flow_map,
+                       tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in m.pipes),
+                       min_size, min_size_by)
+
+
+def _model(inst: Instance, directed: bool | None, transport: bool) -> _Model:
+    """The empty program and the corridor layout: which way pipes are laid."""
     T = inst.n_periods
-    W = inst.weight_years
-    I, K, E, O = len(inst.src_node), len(inst.snk_node), len(inst.cor_from), len(inst.opt_corridor)
-    N = len(inst.node_ids)
-    has_wells = np.flatnonzero(~np.isnan(inst.snk_well_mtpa))
+    E, O = len(inst.cor_from), len(inst.opt_corridor)
     sized = np.flatnonzero(inst.opt_capex_musd_per_mtpa > 0)
     bound = inst.corridor_flow_bound_mtpa   # (2, E, T): from→to, to→from
     one_way = T == 1 and bool((inst.cor_var_usd_per_t >= 0).all())  # directed is exact
@@ -190,17 +271,24 @@ def build(inst: Instance, elastic_targets: bool = False,
         else [("", (0, 1), bound.max(axis=0))]
     if not transport:
         dirs, E, O, sized = [], 0, 0, sized[:0]
+    return _Model(inst, LinearProgram(), transport, directed, dirs, sized,
+                  np.flatnonzero(~np.isnan(inst.snk_well_mtpa)), E, O)
 
-    # ---------------------------------------------------------------- variables
+
+def define_variables(m: _Model) -> None:
+    """Every block of the module docstring's table, with its bounds."""
+    inst, lp, T = m.inst, m.lp, m.T
+    I, K = len(inst.src_node), len(inst.snk_node)
+    E, O, sized = m.E, m.O, m.sized
     src_ok = inst.src_may_capture.astype(float)
     snk_ok = inst.snk_available.astype(float)
-    x = lp.add_vars("capture_on", (I, T), hi=src_ok, integer=True)
-    cb = lp.add_vars("capture_built", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
-    a = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
+    m.capture_on = lp.add_vars("capture_on", (I, T), hi=src_ok, integer=True)
+    m.capture_built = lp.add_vars("capture_built", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
+    m.capture = lp.add_vars("capture", (I, T), hi=inst.src_cap_mtpa[:, None] * src_ok)
     # pipes on a corridor: no more than carry its most, nor than the case allows
     limit = inst.case.pipeline.max_pipes_per_corridor
-    pipes: list[_Pipes] = []
-    for suffix, carried, cor_bound in dirs:
+    m.pipes = []
+    for suffix, carried, cor_bound in m.dirs:
         most = cor_bound.max(axis=1)[inst.opt_corridor]
         n_hi = np.minimum(inst.opt_max_count, np.maximum(
             np.ceil(most / np.maximum(inst.opt_cap_mtpa, 1e-12) - 1e-9), 1.0))
@@ -209,92 +297,114 @@ def build(inst: Instance, elastic_targets: bool = False,
         n = lp.add_vars(f"pipes{suffix}", (O, T), hi=n_hi[:, None] * np.ones(T), integer=True)
         q_hi = np.minimum(inst.opt_cap_mtpa * n_hi, most)[sized][:, None] * np.ones(T)
         q = lp.add_vars(f"pipe_size{suffix}", (len(sized), T), hi=q_hi)
-        pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q, q_hi))
+        m.pipes.append(_Pipes(suffix, carried, cor_bound, most, n, q, q_hi))
     # Directed, a corridor with no existing capacity and sized options alone carries each
     # way exactly the sized capacity laid that way: its flows are sums of pipe_size
     # columns, not columns of their own (see the module docstring)
-    unsized = np.setdiff1d(np.arange(O), sized)
-    bare = np.zeros(E, dtype=bool)
-    if directed:
-        bare = inst.cor_existing_mtpa[:E] <= 0
-        bare[inst.opt_corridor[unsized]] = False
-    kept = np.flatnonzero(~bare)
-    fp = lp.add_vars("flow_fwd", (len(kept), T), hi=bound[0][kept])
-    fm = lp.add_vars("flow_rev", (len(kept), T), hi=bound[1][kept])
-    z = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
-    well_ub = np.ceil(inst.snk_inj_mtpa[has_wells] / inst.snk_well_mtpa[has_wells] - 1e-9)
-    w = lp.add_vars("wells", (len(has_wells), T), hi=well_ub[:, None] * snk_ok[has_wells], integer=True)
-    s = lp.add_vars("injection", (K, T), hi=inst.snk_inj_mtpa[:, None] * snk_ok)
+    m.unsized = np.setdiff1d(np.arange(O), sized)
+    m.bare = np.zeros(E, dtype=bool)
+    if m.directed:
+        m.bare = inst.cor_existing_mtpa[:E] <= 0
+        m.bare[inst.opt_corridor[m.unsized]] = False
+    m.kept = np.flatnonzero(~m.bare)
+    bound = inst.corridor_flow_bound_mtpa
+    m.flow_fwd = lp.add_vars("flow_fwd", (len(m.kept), T), hi=bound[0][m.kept])
+    m.flow_rev = lp.add_vars("flow_rev", (len(m.kept), T), hi=bound[1][m.kept])
+    m.sink_open = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
+    hw = m.has_wells
+    well_ub = np.ceil(inst.snk_inj_mtpa[hw] / inst.snk_well_mtpa[hw] - 1e-9)
+    m.wells = lp.add_vars("wells", (len(hw), T), hi=well_ub[:, None] * snk_ok[hw], integer=True)
+    m.injection = lp.add_vars("injection", (K, T), hi=inst.snk_inj_mtpa[:, None] * snk_ok)
+    M = inst.flow_bound_mtpa[None, :]
+    m.built_max = np.minimum(inst.src_cap_mtpa[:, None], np.maximum.accumulate(M, axis=1))
 
-    # ---------------------------------------------------------------- constraints
-    for name, v in (("capture_on", x), ("capture_built", cb), ("sink_open", z), ("wells", w),
-                    *((f"pipes{p.suffix}", p.n) for p in pipes)):
-        _never_decrease(lp, name, v)
 
-    # Site limits, each tightened to what some optimal plan uses at most: capacity
-    # built by period t is never more than the running maximum of the flow bound
-    # (building ahead of need only adds annuity years), injection never more than
-    # the period's flow bound.
+def define_kept_in_service(m: _Model) -> None:
+    """What is in service stays in service: equipped sources, capture capacity, open
+    sinks, wells and pipes never decrease over the periods."""
+    for name, v in (("capture_on", m.capture_on), ("capture_built", m.capture_built),
+                    ("sink_open", m.sink_open), ("wells", m.wells),
+                    *((f"pipes{p.suffix}", p.n) for p in m.pipes)):
+        _never_decrease(m.lp, name, v)
+
+
+def define_site_limits(m: _Model) -> None:
+    """Site limits, each tightened to what some optimal plan uses at most: capacity
+    built by period t is never more than the running maximum of the flow bound
+    (building ahead of need only adds annuity years), injection never more than the
+    period's flow bound; wells' rates; each sink's storage capacity over the horizon."""
+    inst, lp, T = m.inst, m.lp, m.T
+    I, K = len(inst.src_node), len(inst.snk_node)
     M = inst.flow_bound_mtpa[None, :]
     r = _rows((I, T))
-    built_max = np.minimum(inst.src_cap_mtpa[:, None], np.maximum.accumulate(M, axis=1))
-    lp.add_rows("capture_site", r.size, [(r, cb, 1.0), (r, x, -built_max)], hi=0.0)
-    lp.add_rows("capture_capacity", r.size, [(r, a, 1.0), (r, cb, -1.0)], hi=0.0)
+    lp.add_rows("capture_site", r.size,
+                [(r, m.capture_built, 1.0), (r, m.capture_on, -m.built_max)], hi=0.0)
+    lp.add_rows("capture_capacity", r.size,
+                [(r, m.capture, 1.0), (r, m.capture_built, -1.0)], hi=0.0)
     r = _rows((K, T))
     lp.add_rows("injection_rate", r.size,
-                [(r, s, 1.0), (r, z, -np.minimum(inst.snk_inj_mtpa[:, None], M))], hi=0.0)
-    r = _rows((len(has_wells), T))
+                [(r, m.injection, 1.0),
+                 (r, m.sink_open, -np.minimum(inst.snk_inj_mtpa[:, None], M))], hi=0.0)
+    hw = m.has_wells
+    r = _rows((len(hw), T))
     lp.add_rows("well_rate", r.size,
-                [(r, s[has_wells], 1.0), (r, w, -inst.snk_well_mtpa[has_wells][:, None] * np.ones(T))],
-                hi=0.0)
+                [(r, m.injection[hw], 1.0),
+                 (r, m.wells, -inst.snk_well_mtpa[hw][:, None] * np.ones(T))], hi=0.0)
     rk = np.repeat(np.arange(K), T)
     lp.add_rows("storage_capacity", K,
-                [(rk, s, np.tile(inst.period_years.astype(float), K))], hi=inst.snk_cap_mt)
+                [(rk, m.injection, np.tile(inst.period_years.astype(float), K))],
+                hi=inst.snk_cap_mt)
 
-    # flow balance: out − in − capture + injection = 0 at every node and period (without
-    # transport: at one node that every site is on)
-    tt = np.arange(T)
-    node_row = lambda nodes: nodes[:, None] * T + tt  # noqa: E731
-    src_node, snk_node = (inst.src_node, inst.snk_node) if transport \
+
+def define_balance(m: _Model) -> None:
+    """Flow balance: out − in − capture + injection = 0 at every node and period (without
+    transport: at one node that every site is on)."""
+    inst = m.inst
+    I, K, N = len(inst.src_node), len(inst.snk_node), len(inst.node_ids)
+    src_node, snk_node = (inst.src_node, inst.snk_node) if m.transport \
         else (np.zeros(I, dtype=int), np.zeros(K, dtype=int))
-    cor_from, cor_to = inst.cor_from[kept], inst.cor_to[kept]
+    cor_from, cor_to = inst.cor_from[m.kept], inst.cor_to[m.kept]
     # a bare corridor's flows: its options' sized capacity, from→to and to→from
-    sized_on_bare = bare[inst.opt_corridor[sized]]
-    on_bare, on_kept = np.flatnonzero(sized_on_bare), np.flatnonzero(~sized_on_bare)
-    e_bare = inst.opt_corridor[sized][on_bare]
-    sized_flows = [(p.q[on_bare], p.carried[0]) for p in pipes] if directed else []
-    ends = (inst.cor_from[e_bare], inst.cor_to[e_bare])
-    lp.add_rows("balance", (N if transport else 1) * T, [
-        (node_row(cor_from), fp, 1.0), (node_row(cor_to), fp, -1.0),
-        (node_row(cor_to), fm, 1.0), (node_row(cor_from), fm, -1.0),
-        *((node_row(ends[k]), q, 1.0) for q, k in sized_flows),
-        *((node_row(ends[1 - k]), q, -1.0) for q, k in sized_flows),
-        (node_row(src_node), a, -1.0), (node_row(snk_node), s, 1.0),
+    ends = (inst.cor_from[m.e_bare], inst.cor_to[m.e_bare])
+    fp, fm, row = m.flow_fwd, m.flow_rev, m.node_row
+    m.lp.add_rows("balance", (N if m.transport else 1) * m.T, [
+        (row(cor_from), fp, 1.0), (row(cor_to), fp, -1.0),
+        (row(cor_to), fm, 1.0), (row(cor_from), fm, -1.0),
+        *((row(ends[k]), q, 1.0) for q, k in m.sized_flows),
+        *((row(ends[1 - k]), q, -1.0) for q, k in m.sized_flows),
+        (row(src_node), m.capture, -1.0), (row(snk_node), m.injection, 1.0),
     ], lo=0.0, hi=0.0)
 
-    # corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q, per direction pipes
-    # are laid for, where a pipe counts for no more than the corridor's flow bound in the
-    # period (valid: its flow never exceeds it anyway), which keeps the LP relaxation
-    # from buying a fraction of a huge pipe. Directed pipes: existing capacity counts for
-    # each direction, as a plan's flows can cancel down to one way without costing more.
+
+def define_corridor_capacity(m: _Model) -> None:
+    """Corridor capacity: flow ≤ existing + Σ unsized Q·n + Σ sized q, per direction pipes
+    are laid for, where a pipe counts for no more than the corridor's flow bound in the
+    period (valid: its flow never exceeds it anyway), which keeps the LP relaxation from
+    buying a fraction of a huge pipe. Directed pipes: existing capacity counts for each
+    direction, as a plan's flows can cancel down to one way without costing more. And a
+    bare corridor's flow bound, where its pipes' capacity bounds do not imply it."""
+    inst, lp, E, T, tt = m.inst, m.lp, m.E, m.T, m.tt
+    kept, unsized, sized = m.kept, m.unsized, m.sized
     local = _positions(E, kept)
     cor_row = lambda opts: local[inst.opt_corridor[opts]][:, None] * T + tt  # noqa: E731
-    flows = (fp, fm)
+    flows = (m.flow_fwd, m.flow_rev)
     r = _rows((len(kept), T))
-    for p in pipes:
+    on_kept = m.on_kept
+    for p in m.pipes:
         useful = np.minimum(inst.opt_cap_mtpa[unsized][:, None], p.bound[inst.opt_corridor[unsized]])
         lp.add_rows(f"corridor_capacity{p.suffix}", r.size, [
             *((r, flows[k], 1.0) for k in p.carried),
             (cor_row(unsized), p.n[unsized], -useful),
             (cor_row(sized[on_kept]), p.q[on_kept], -1.0),
         ], hi=np.repeat(inst.cor_existing_mtpa[kept], T))
-    for p in pipes if len(e_bare) else []:
-        # a bare corridor's flow bound, where its pipes' capacity bounds do not imply it
+    e_bare, on_bare = m.e_bare, m.on_bare
+    limit = inst.case.pipeline.max_pipes_per_corridor
+    for p in m.pipes if len(e_bare) else []:
         room = np.zeros((E, T))  # what the pipes' capacity bounds allow
         np.add.at(room, e_bare, p.q_hi[on_bare])
         if limit is not None:  # no more than `limit` pipes, each sized to the bound at most
             room = np.minimum(room, limit * p.bound)
-        over = np.flatnonzero(bare & (room > p.bound + 1e-9).any(axis=1))
+        over = np.flatnonzero(m.bare & (room > p.bound + 1e-9).any(axis=1))
         if len(over):
             pick = np.isin(e_bare, over)
             lp.add_rows(f"flow_bound{p.suffix}", len(over) * T,
@@ -302,67 +412,91 @@ def build(inst: Instance, elastic_targets: bool = False,
                           p.q[on_bare[pick]], 1.0)],
                         hi=p.bound[over].ravel())
 
-    # sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
-    # Q is the class's capacity capped at the most the corridor ever carries (capping
-    # every q_t there keeps a plan feasible and never costs more)
-    for p in pipes if len(sized) else []:
+
+def define_sized_capacity(m: _Model) -> None:
+    """Sized capacity grows only with new pipes: q_t − q_{t−1} ≤ Q (n_t − n_{t−1}), where
+    Q is the class's capacity capped at the most the corridor ever carries (capping every
+    q_t there keeps a plan feasible and never costs more)."""
+    inst, T, sized = m.inst, m.T, m.sized
+    for p in m.pipes if len(sized) else []:
         Q = np.minimum(inst.opt_cap_mtpa, p.most)[sized][:, None] * np.ones(T)
         r = _rows((len(sized), T))
         n = p.n[sized]
         terms = [(r, p.q, 1.0), (r, n, -Q)]
         if T > 1:
             terms += [(r[:, 1:], p.q[:, :-1], -1.0), (r[:, 1:], n[:, :-1], Q[:, 1:])]
-        lp.add_rows(f"sized_capacity{p.suffix}", r.size, terms, hi=0.0)
+        m.lp.add_rows(f"sized_capacity{p.suffix}", r.size, terms, hi=0.0)
 
-    min_size, min_size_by = _min_sizes(inst, sized) if T == 1 and limit == 1 \
+
+def define_min_sizes(m: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """A sized pipe carries at least its minimum size (module docstring, :func:`_min_sizes`):
+    one period, one pipe per corridor. Returns each sized option's minimum and the option
+    replacing it."""
+    inst, sized = m.inst, m.sized
+    one_pipe = inst.case.pipeline.max_pipes_per_corridor == 1
+    min_size, min_size_by = _min_sizes(inst, sized) if m.T == 1 and one_pipe \
         else (np.zeros(len(sized)), np.full(len(sized), -1))
     on = np.flatnonzero(min_size > 0)
-    for p in pipes if len(on) else []:
-        # a sized pipe carries at least its minimum size (module docstring, _min_sizes)
+    for p in m.pipes if len(on) else []:
         r = np.arange(len(on))
-        lp.add_rows(f"min_size{p.suffix}", len(on),
-                    [(r, p.q[on, 0], 1.0), (r, p.n[sized[on], 0], -min_size[on])], lo=0.0)
+        m.lp.add_rows(f"min_size{p.suffix}", len(on),
+                      [(r, p.q[on, 0], 1.0), (r, p.n[sized[on], 0], -min_size[on])], lo=0.0)
+    return min_size, min_size_by
 
-    if limit is not None and O:
-        # pipes never decrease, so the last period's count is the most ever laid
-        lp.add_rows("pipes_per_corridor", E, [(inst.opt_corridor, p.n[:, -1], 1.0) for p in pipes],
-                    hi=float(limit))
 
-    if inst.mode == "target":
-        # stated over capture (equal to injection in every period, by the balance rows):
-        # with the sources' capacity rows it gives the solver flow cover cuts over the
-        # capture binaries, as SimCCS's Σ a = target does (SoutheastUS 50 Mt/yr, root
-        # bound after cuts 5,106 → 5,114, to 1 %: 4.1 → 2.6 s, median of 5 seeds;
-        # benchmarks/README.md)
-        terms = [(np.tile(tt, (I, 1)), a, 1.0)]
-        if elastic_targets:
-            short = lp.add_vars("target_shortfall", (T,))
-            terms.append((tt, short, 1.0))
-            lp.add_cost(short, 1.0)
-        exact = inst.storing_more_never_pays and not elastic_targets
-        lp.add_rows("target", T, terms, lo=inst.target_mtpa,
-                    hi=inst.target_mtpa if exact else np.inf)
+def define_pipes_per_corridor(m: _Model) -> None:
+    """The case's limit on pipes per corridor: pipes never decrease, so the last period's
+    count is the most ever laid."""
+    limit = m.inst.case.pipeline.max_pipes_per_corridor
+    if limit is not None and m.O:
+        m.lp.add_rows("pipes_per_corridor", m.E,
+                      [(m.inst.opt_corridor, p.n[:, -1], 1.0) for p in m.pipes], hi=float(limit))
 
-    if inst.mode == "target" and not elastic_targets:
-        # valid covers: the sites equipped must be able to capture the target, the sinks
-        # open to inject it. Implied by the rows above, but stated over the binaries
-        # alone they give the solver knapsack cover cuts at once (Shandong to 1 %:
-        # 91 → 30 CPU s; benchmarks/README.md)
-        lp.add_rows("capture_cover", T, [(np.tile(tt, (I, 1)), x, built_max)],
-                    lo=inst.target_mtpa)
-        lp.add_rows("injection_cover", T,
-                    [(np.tile(tt, (K, 1)), z, np.minimum(inst.snk_inj_mtpa[:, None], M))],
-                    lo=inst.target_mtpa)
-    # every corridor's flow each way, from its flow column or its bare pipes' sizes
-    flow_terms = [(0, kept, fp), (1, kept, fm), *((k, e_bare, q) for q, k in sized_flows)]
-    rows = np.concatenate([((k * E + e)[:, None] * T + tt).ravel() for k, e, _ in flow_terms])
+
+def define_targets(m: _Model, elastic_targets: bool) -> None:
+    """Target mode: the target stored in each period, and the covers over the binaries."""
+    inst, lp, T, tt = m.inst, m.lp, m.T, m.tt
+    I, K = len(inst.src_node), len(inst.snk_node)
+    if inst.mode != "target":
+        return
+    # stated over capture (equal to injection in every period, by the balance rows):
+    # with the sources' capacity rows it gives the solver flow cover cuts over the
+    # capture binaries, as SimCCS's Σ a = target does (SoutheastUS 50 Mt/yr, root
+    # bound after cuts 5,106 → 5,114, to 1 %: 4.1 → 2.6 s, median of 5 seeds;
+    # benchmarks/README.md)
+    terms = [(np.tile(tt, (I, 1)), m.capture, 1.0)]
+    if elastic_targets:
+        short = lp.add_vars("target_shortfall", (T,))
+        terms.append((tt, short, 1.0))
+        lp.add_cost(short, 1.0)
+    exact = inst.storing_more_never_pays and not elastic_targets
+    lp.add_rows("target", T, terms, lo=inst.target_mtpa,
+                hi=inst.target_mtpa if exact else np.inf)
+    if elastic_targets:
+        return
+    # valid covers: the sites equipped must be able to capture the target, the sinks
+    # open to inject it. Implied by the rows above, but stated over the binaries
+    # alone they give the solver knapsack cover cuts at once (Shandong to 1 %:
+    # 91 → 30 CPU s; benchmarks/README.md)
+    M = inst.flow_bound_mtpa[None, :]
+    lp.add_rows("capture_cover", T, [(np.tile(tt, (I, 1)), m.capture_on, m.built_max)],
+                lo=inst.target_mtpa)
+    lp.add_rows("injection_cover", T,
+                [(np.tile(tt, (K, 1)), m.sink_open, np.minimum(inst.snk_inj_mtpa[:, None], M))],
+                lo=inst.target_mtpa)
+
+
+def _flow_map(m: _Model) -> tuple[sp.csr_matrix, tuple[np.ndarray, np.ndarray]]:
+    """Every corridor's flow each way, from its flow column or its bare pipes' sizes:
+    the (2·E·T, columns) map of :attr:`Formulation.flow_map`, and its (row, column)
+    entries."""
+    E, tt = m.E, m.tt
+    flow_terms = [(0, m.kept, m.flow_fwd), (1, m.kept, m.flow_rev),
+                  *((k, m.e_bare, q) for q, k in m.sized_flows)]
+    rows = np.concatenate([((k * E + e)[:, None] * m.T + tt).ravel() for k, e, _ in flow_terms])
     cols = np.concatenate([v.ravel() for _, _, v in flow_terms])
-    flow_map = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * E * T, lp.n_cols))
-    if not elastic_targets:
-        _objective(lp, inst, x, cb, a, pipes, sized, (rows, cols), z, w, has_wells, s, W)
-    return Formulation(lp, sized, flow_map,
-                       tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in pipes),
-                       min_size, min_size_by)
+    flow_map = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * E * m.T, m.lp.n_cols))
+    return flow_map, (rows, cols)
 
 
 def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -415,24 +549,28 @@ def _pipe_annual_musd(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     return inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
 
 
-def _objective(lp, inst, x, cb, a, pipes, sized, flow_entries, z, w, has_wells, s, W) -> None:
-    """``flow_entries``: (row, column) of every flow in ``Formulation.flow_map``, whose
-    rows run over (direction, corridor, period)."""
-    Wt = W[None, :]
-    lp.add_cost(x, ((inst.src_capex_musd * inst.crf_capture + inst.src_fom_musd_per_yr)[:, None] * Wt))
-    lp.add_cost(cb, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
-                      + inst.src_fom_musd_per_yr_per_mtpa)[:, None] * Wt))
-    lp.add_cost(a, inst.src_var_usd_per_t[:, None] * Wt)
+def define_objective(m: _Model, flow_entries: tuple[np.ndarray, np.ndarray]) -> None:
+    """The NPV (module docstring). ``flow_entries``: (row, column) of every flow in
+    ``Formulation.flow_map``, whose rows run over (direction, corridor, period)."""
+    inst, lp = m.inst, m.lp
+    Wt = inst.weight_years[None, :]
+    lp.add_cost(m.capture_on, ((inst.src_capex_musd * inst.crf_capture
+                                + inst.src_fom_musd_per_yr)[:, None] * Wt))
+    lp.add_cost(m.capture_built, ((inst.src_capex_musd_per_mtpa * inst.crf_capture
+                                   + inst.src_fom_musd_per_yr_per_mtpa)[:, None] * Wt))
+    lp.add_cost(m.capture, inst.src_var_usd_per_t[:, None] * Wt)
     fixed, per_mtpa = _pipe_annual_musd(inst)
-    for p in pipes:
+    for p in m.pipes:
         lp.add_cost(p.n, fixed[:, None] * Wt)
-        lp.add_cost(p.q, per_mtpa[sized][:, None] * Wt)
+        lp.add_cost(p.q, per_mtpa[m.sized][:, None] * Wt)
     # the per-tonne transport cost on every corridor's flow, each way (bare corridors':
     # on their pipes' sized capacity)
     rows, cols = flow_entries
     per_t = np.tile((inst.cor_var_usd_per_t[:, None] * Wt).ravel(), 2)
     lp.add_cost(cols, per_t[rows])
-    lp.add_cost(z, ((inst.snk_capex_musd * inst.crf_storage + inst.snk_fom_musd_per_yr)[:, None] * Wt))
-    lp.add_cost(w, ((inst.snk_well_capex_musd * inst.crf_storage
-                     + inst.snk_well_fom_musd_per_yr)[has_wells][:, None] * Wt))
-    lp.add_cost(s, (inst.snk_cost_usd_per_t[:, None] - inst.price_usd_per_t[None, :]) * Wt)
+    hw = m.has_wells
+    lp.add_cost(m.sink_open, ((inst.snk_capex_musd * inst.crf_storage
+                               + inst.snk_fom_musd_per_yr)[:, None] * Wt))
+    lp.add_cost(m.wells, ((inst.snk_well_capex_musd * inst.crf_storage
+                           + inst.snk_well_fom_musd_per_yr)[hw][:, None] * Wt))
+    lp.add_cost(m.injection, (inst.snk_cost_usd_per_t[:, None] - inst.price_usd_per_t[None, :]) * Wt)

@@ -4,6 +4,7 @@ keys, the plan tables and the built network as GeoJSON (written by ``io.results`
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,9 +30,28 @@ def _clean(v):
     return v
 
 
-def summary(outcome: Outcome) -> dict:
+@dataclass(frozen=True)
+class Results:
+    """What a solve writes, computed once from its outcome (:meth:`of`): ``summary.json``'s
+    content, the plan tables and timelines by file name, and ``network.geojson``. The
+    writer, the figures and the command line's summary all read this one object."""
+
+    outcome: Outcome
+    summary: dict
+    tables: dict[str, pd.DataFrame]
+    geojson: dict
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Results:
+        avoided = _avoided_mtpa(outcome)  # the pumping energy's hydraulics, once
+        return cls(outcome, summary(outcome, avoided), plan_tables(outcome, avoided),
+                   network_geojson(outcome))
+
+
+def summary(outcome: Outcome, avoided: np.ndarray | None = None) -> dict:
     """The core keys of ``summary.json`` (those every solve writes, up to
-    ``ccusplan_version``), then the further keys (``mode`` onwards).
+    ``ccusplan_version``), then the further keys (``mode`` onwards). ``avoided``: the net
+    CO2 avoided per period, if already computed.
 
     ``objective_unit`` says what ``objective_musd`` is: ``MUSD/yr`` for one period of one
     year (SimCCS's unit), ``MUSD (NPV)`` otherwise; ``objective_musd_by_part`` splits it
@@ -41,7 +61,7 @@ def summary(outcome: Outcome) -> dict:
     years = [int(y) for y in inst.years]
     stored = plan.stored_mtpa if plan is not None else np.zeros(len(years))
     levelized = levelized_avoided = None
-    avoided = _avoided_mtpa(outcome)
+    avoided = _avoided_mtpa(outcome) if avoided is None else avoided
     if plan is not None and plan.discounted_stored_mt > 1e-9:
         cost = plan.npv_musd["capture"] + plan.npv_musd["transport"] + plan.npv_musd["storage"]
         levelized = cost / plan.discounted_stored_mt
@@ -219,12 +239,14 @@ def _point(nodes: pd.DataFrame, nid) -> Point:
     return Point(*_xy(nodes, nid))
 
 
-def plan_tables(outcome: Outcome) -> dict[str, pd.DataFrame]:
+def plan_tables(outcome: Outcome, avoided: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """The plan tables and the build-out timeline by file name (the plan tables empty
-    with headers, the timeline the periods and targets only, when there is no plan)."""
+    with headers, the timeline the periods and targets only, when there is no plan).
+    ``avoided``: the net CO2 avoided per period, if already computed."""
     plan = outcome.plan
+    avoided = _avoided_mtpa(outcome) if avoided is None else avoided
     timelines = {
-        "timeline.csv": timeline(outcome.instance, plan, _avoided_mtpa(outcome)),
+        "timeline.csv": timeline(outcome.instance, plan, avoided),
         "timeline_sinks.csv": sink_timeline(plan),
     }
     if plan is None:

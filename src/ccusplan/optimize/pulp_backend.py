@@ -1,31 +1,29 @@
 """Solver dispatch, and the only module that calls PuLP: solves a :class:`LinearProgram`
 and returns a solver-neutral :class:`SolveResult`.
 
-HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`), and so
-does SCIP where PySCIPOpt is installed (:mod:`.scip_backend`, name ``scip``);
-``cbc`` is PuLP's ``COIN_CMD`` with the binary :mod:`.cbc` finds; any other name PuLP
-knows (``GUROBI``, ``CPLEX_CMD`` ...) is passed through PuLP, which builds its problem only
-when such a solver is first asked for. The best bound is read from HiGHS's info, SCIP's
-dual bound and CBC's log; other solvers report none.
+HiGHS, the default, gets the model's arrays directly (:mod:`.highs_backend`); SCIP
+where PySCIPOpt is installed (:mod:`.scip_backend`, name ``scip``) and CBC (the binary
+:mod:`.cbc` finds, :mod:`.cbc_backend`) get the MPS file HiGHS writes from them. Any other
+name PuLP knows (``GUROBI``, ``CPLEX_CMD`` ...) is passed through PuLP, which builds its
+problem, one Python object per row, only when such a solver is first asked for. The best
+bound is read from HiGHS's info, SCIP's dual bound and CBC's log; other solvers report
+none but an optimum's.
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pulp
 
-from ccusplan.optimize import cbc, highs_backend, scip_backend
+from ccusplan.optimize import cbc, cbc_backend, highs_backend, scip_backend
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.options import SolveOptions
-from ccusplan.optimize.progress import CbcLogWatcher, Progress, ProgressFn, ambient_progress
+from ccusplan.optimize.progress import Progress, ProgressFn, ambient_progress
 from ccusplan.optimize.result import SolveResult, finite, gap_of
 
 #: PuLP's class for CBC; PuLP 3's bundled-CBC class is taken as a name for it.
@@ -37,6 +35,10 @@ SCIP = "SCIP"
 ALIASES = {"highs": "HiGHS", "cbc": CBC, "highs_cmd": "HiGHS_CMD",  # user's name: PuLP's
            "glpk": "GLPK_CMD", "scip_py": SCIP, "scip": SCIP, "gurobi": "GUROBI",
            "cplex": "CPLEX_CMD"}  # (the last name of a solver is the one shown)
+
+
+#: Solvers given the model's arrays directly, without PuLP.
+_BACKENDS = {"HiGHS": highs_backend, SCIP: scip_backend, CBC: cbc_backend}
 
 
 class SolverUnavailable(ValueError):
@@ -198,7 +200,7 @@ def _solve_status(prob: pulp.LpProblem, solved) -> str:
 
 # ------------------------------------------------------------------ solve
 
-def _make_solver(real: str, opts: SolveOptions, log_path: Path | None, start: bool):
+def _make_solver(real: str, opts: SolveOptions):
     kw: dict = {"msg": opts.msg}
     if opts.time_limit_s is not None:
         kw["timeLimit"] = opts.time_limit_s
@@ -206,34 +208,7 @@ def _make_solver(real: str, opts: SolveOptions, log_path: Path | None, start: bo
         kw["gapRel"] = opts.mip_gap
     if opts.threads is not None:
         kw["threads"] = opts.threads
-    if real == CBC:
-        if opts.seed is not None:
-            kw["options"] = [f"randomCbcSeed {opts.seed}"]
-        kw["path"] = str(cbc.find_cbc().path)
-        if log_path is not None:
-            kw["logPath"] = str(log_path)
-        if start:
-            kw["warmStart"] = True
     return pulp.getSolver(real, **kw)
-
-
-def _outside_solver_clock(real: str, log: str, seconds: float) -> float:
-    """Seconds of a solve spent outside the solver's own clock (PuLP writing the model,
-    reading the solution): CBC's log ends with its wall-clock time.
-
-    >>> _outside_solver_clock("COIN_CMD", "Total time (CPU seconds):  1.5 "
-    ...                       "(Wallclock seconds):       2.00", 5.0)
-    3.0
-    """
-    m = re.search(r"Wallclock seconds\):\s*([\d.]+)", log) if real == CBC else None
-    return max(seconds - float(m.group(1)), 0.0) if m else 0.0
-
-
-def _cbc_bound(log: str, objective: float | None) -> float | None:
-    m = re.search(r"Lower bound:\s*(-?[\d.eE+-]+)", log)
-    if m:
-        return float(m.group(1))
-    return objective if "Optimal solution found" in log else None
 
 
 def solve(lp: LinearProgram, solver: str = "highs", *, relax: bool = False,
@@ -289,8 +264,8 @@ def solve_model(model: PulpModel, options: SolveOptions | None = None, *,
     if model.lp.violated_empty_row():  # for every solver, before any is started
         result = SolveResult("infeasible", None, None, None, None, solver_version(real), 0.0,
                              "a constraint with no variables cannot be met")
-    elif real in ("HiGHS", SCIP):
-        backend = highs_backend if real == "HiGHS" else scip_backend
+    elif real in _BACKENDS:
+        backend = _BACKENDS[real]
         result = backend.solve(model.lp, solver_version(real), opts,
                                relax=relax or model.relax, col_lo=col_lo, col_hi=col_hi,
                                t_call=t_call)
@@ -322,38 +297,21 @@ def _report_done(progress: ProgressFn | None, phase: str, t_call: float,
 
 def _solve_reporting(model: PulpModel, real: str, opts: SolveOptions,
                      t_call: float) -> SolveResult:
+    """A solver with no backend of its own, through PuLP: no start, no progress but at the
+    start and end, and no bound but an optimum's."""
     version = solver_version(real)
-    start, progress, phase = opts.start, opts.progress, opts.phase
-    prob, variables, lp, has_int = model.prob, model.variables, model.lp, model.has_integers
-    start_given = start is not None and real == CBC
-    if start_given:
-        for v, val in zip(variables, start.tolist()):
-            v.setInitialValue(round(val) if v.cat == pulp.LpInteger else val, check=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = Path(tmp) / "solver.log"
-        if progress is not None:
-            progress(Progress(phase, time.perf_counter() - t_call))
-        s = _make_solver(real, opts, log_path, start_given)
-        t0 = time.perf_counter()
-        if progress is not None and real == CBC:
-            with CbcLogWatcher(log_path, phase, progress, t_call):
-                solved = prob.solve(s)
-        else:
-            solved = prob.solve(s)
-        seconds = time.perf_counter() - t0
-        log = log_path.read_text(errors="replace") if log_path.exists() else ""
-
-    overhead = _outside_solver_clock(real, log, seconds)
+    prob, variables, lp = model.prob, model.variables, model.lp
+    if opts.progress is not None:
+        opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
+    t0 = time.perf_counter()
+    solved = prob.solve(_make_solver(real, opts))
+    seconds = time.perf_counter() - t0
     status = _solve_status(prob, solved)
     if status in ("infeasible", "no_solution"):
         return SolveResult(status, None, None, None, None, version, seconds,
-                           _status_words(prob, solved), overhead)
+                           _status_words(prob, solved))
     x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables])
     objective = float(lp.arrays()["c"] @ x)
-    bound = objective if not has_int else None
-    if has_int and real == CBC:
-        bound = _cbc_bound(log, objective)
-    if status == "optimal" and bound is None:
-        bound = objective
-    gap = gap_of(objective, finite(bound))
-    return SolveResult(status, objective, bound, gap, x, version, seconds, "", overhead)
+    bound = objective if status == "optimal" else None
+    return SolveResult(status, objective, bound, gap_of(objective, finite(bound)), x, version,
+                       seconds)

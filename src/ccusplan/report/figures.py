@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccusplan.optimize import Outcome
-from ccusplan.optimize.outputs import plan_tables, summary
+from ccusplan.optimize.outputs import Results
 from ccusplan.optimize.timeline import capacity_by_kind, km_added_by_class
 from ccusplan.report.cost_chart import PARTS, capex_by_period, plot_cost_breakdown
 from ccusplan.report.network_map import plot_network_map
@@ -61,11 +60,11 @@ def table_charts(s: dict, tables: dict[str, pd.DataFrame], fmt: str = "png") -> 
     return {"timeline": timeline, "cost_breakdown": costs}
 
 
-def result_figures(outcome: Outcome) -> dict[str, bytes]:
+def result_figures(results: Results) -> dict[str, bytes]:
     """``timeline.png``, ``network_map.png`` and ``cost_breakdown.png`` of a solved case
     (the targets and the candidate network alone when there is no plan)."""
-    inst = outcome.instance
-    s = summary(outcome)
-    charts = table_charts(s, plan_tables(outcome))
-    net_map = plot_network_map(inst.case.name, inst.network, inst.years, outcome.plan, note(s))
+    inst, s = results.outcome.instance, results.summary
+    charts = table_charts(s, results.tables)
+    net_map = plot_network_map(inst.case.name, inst.network, inst.years, results.outcome.plan,
+                               note(s))
     return dict(zip(FIGURE_FILES, (charts["timeline"], net_map, charts["cost_breakdown"])))
