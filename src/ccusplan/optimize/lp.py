@@ -112,6 +112,15 @@ class LinearProgram:
         out.blocks, out.row_blocks, out._cache = dict(self.blocks), dict(self.row_blocks), None
         return out
 
+    def with_costs(self, c: np.ndarray) -> LinearProgram:
+        """A copy whose objective is ``c``, its arrays shared rather than assembled again."""
+        out = self.copy()
+        arr = self.arrays()
+        c = np.asarray(c, float)
+        out.add_cost(np.arange(self.n_cols), c - arr["c"])
+        out._cache = {**arr, "c": c, "n": (out.n_cols, out.n_rows, len(out._cost_idx))}
+        return out
+
     def column_names(self) -> list[str]:
         """``block_k`` for the k-th column of each block."""
         return [f"{name}_{i}" for name, n in self._names for i in range(n)]

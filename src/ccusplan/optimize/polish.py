@@ -176,6 +176,8 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     # every plan costs at least the MILP's bound, so with these sites transport costs at
     # least the bound less their cost: re-routing is skipped when that already proves it
     floor = None if start.best_bound is None else start.best_bound - site_cost
+    if bool((inst.cor_var_usd_per_t >= 0).all()):  # no transport cost is negative: nor
+        floor = max(floor or 0.0, 0.0)             # is their sum
     if floor is not None and transport0 - floor <= transport_gap * transport0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # a re-route stopped by its limit is re-sized again, in about the time the first
