@@ -190,8 +190,8 @@ def markdown(df: pd.DataFrame, source: Path, profile_file: str | None,
                   f"{r.mip_gap_target:g}, {r.threads} thread(s)."]
     lines += ["", "*Solved to gap*: status `optimal`, or `feasible` with a gap at most the "
               "target. *build s* covers reading the case into the MILP; *solve s* the "
-              "solver (with the LP-support warm start; for CBC also PuLP writing the model "
-              "and reading the plan); *wall s* the whole run "
+              "solver (with the LP-support warm start and polishing; for SCIP and CBC also "
+              "writing the model file and reading the plan back); *wall s* the whole run "
               "in its own process, start-up included. Times are medians over repeats; "
               "objective and bound in MUSD, as `ccusplan solve` reports them (NPV; per year "
               "for a case of one one-year period, as SimCCS's). *peak MiB*: the largest "
