@@ -85,6 +85,13 @@ def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
                   "capacity_mtpa": demand.sum(), "fixed_cost_musd": 0.0,
                   "variable_cost_usd_per_t": serve[j, i] / demand[j] + surcharge}
                  ).to_csv(net / "corridors.csv", index=False)
+    return one_year_case(folder, name, float(demand.sum()), f"time_limit_s = {time_limit}\n")
+
+
+def one_year_case(folder: Path, name: str, target_mtpa: float, solver: str = "") -> Path:
+    """``folder/<name>.toml``: the network in ``folder/net``, one period of one year with
+    a capital recovery factor of 1 (the NPV is the published objective), the target, a
+    zero gap and the ``solver`` lines given."""
     case = folder / f"{name}.toml"
     case.write_text(f"""[case]
 name = "{name}"
@@ -96,15 +103,14 @@ periods = [2025]
 period_years = 1
 
 [target]
-mtpa = [{float(demand.sum())}]
+mtpa = [{target_mtpa}]
 
 [finance]
 crf = 1.0
 discount_rate = 0.0
 
 [solver]
-time_limit_s = {time_limit}
-mip_gap = 0.0
+{solver}mip_gap = 0.0
 """)
     return case
 

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orlib import one_year_case
 from orlib import optimum as orlib_optimum
 from orlib import read as orlib_read
 from orlib import write_case as orlib_case
@@ -85,27 +86,7 @@ def ssfctp_case(folder: Path, name: str, demand, cap, unit, fixed) -> Path:
     pd.DataFrame({"from": [f"S{i}" for i in range(n)], "to": "D", "length_km": 1.0,
                   "capacity_mtpa": cap, "fixed_cost_musd": 0.0,
                   "variable_cost_usd_per_t": 0.0}).to_csv(net / "corridors.csv", index=False)
-    case = folder / f"{name}.toml"
-    case.write_text(f"""[case]
-name = "{name}"
-network = "net"
-mode = "target"
-
-[horizon]
-periods = [2025]
-period_years = 1
-
-[target]
-mtpa = [{demand}]
-
-[finance]
-crf = 1.0
-discount_rate = 0.0
-
-[solver]
-mip_gap = 0.0
-""")
-    return case
+    return one_year_case(folder, name, demand)
 
 
 def write_all(folder: Path, out: Path) -> dict[str, float]:
