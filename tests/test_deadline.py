@@ -159,3 +159,19 @@ def test_cbc_past_its_deadline_is_stopped_and_the_start_kept(tmp_path):
     r = cbc_backend._result("", None, None, True, "", np.array([3.0, 4.0]), True, "cbc",
                             3.0, 0.0, proc.returncode)
     assert r.status == "no_solution" and r.termination == "time_limit_no_plan"
+
+
+def test_cbc_ending_without_a_plan_of_its_own_keeps_the_start():
+    """CBC may end on its clock with no plan, having refused the start by its own
+    tolerances: the start is still a plan of the model, with the bound of CBC's log."""
+    from ccusplan.optimize import cbc_backend
+
+    head = "Stopped on time (no integer solution - continuous used) - objective value 7.0"
+    start = np.array([1.0, 2.0])
+    r = cbc_backend._result(head, np.zeros(2), start, False, "Lower bound:  9.5\n",
+                            np.array([3.0, 4.0]), True, "cbc", 60.0, 0.0, 0)
+    assert r.status == "feasible" and r.termination == "time_limit"
+    assert r.objective == 11.0 and r.best_bound == 9.5 and np.array_equal(r.x, start)
+    r = cbc_backend._result(head, np.zeros(2), None, False, "", np.array([3.0, 4.0]), True,
+                            "cbc", 60.0, 0.0, 0)
+    assert r.status == "no_solution" and r.termination == "time_limit_no_plan"

@@ -151,6 +151,15 @@ def _result(head: str, x: np.ndarray | None, start: np.ndarray | None, stopped: 
                            overhead, Termination.UNBOUNDED)
     has_plan = word == "Optimal" or (word == "Stopped" and "no integer solution" not in head
                                      and "objective value" in head)
+    if (not has_plan or x is None) and start is not None:
+        # CBC kept no plan of its own (nor the start, which it may refuse by its own
+        # tolerances): the start is a plan of the model all the same
+        objective = float(c @ start)
+        bound = _bound(log, None) if has_int else None
+        bound = None if bound is None else min(bound, objective)
+        return SolveResult("feasible", objective, bound, gap_of(objective, bound), start,
+                           version, seconds, head + "; the start plan kept", overhead,
+                           Termination.TIME_LIMIT if "time" in head else Termination.INTERRUPTED)
     if not has_plan or x is None:
         return SolveResult("no_solution", None, None, None, None, version, seconds, head,
                            overhead, Termination.TIME_LIMIT_NO_PLAN)
