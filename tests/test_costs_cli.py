@@ -42,6 +42,22 @@ def test_costs_pipeline_table_and_bad_input():
     assert invoke("costs", "pipeline", "--mtpa", 0, "--km", 100).exit_code == 2
 
 
+def test_a_flow_no_size_carries_is_an_input_error_saying_how_to_split_it():
+    """100 Mt/yr is more than the largest standard size (48") carries at the default 2 m/s:
+    exit 2 (bad input), not an internal error, with the largest size's capacity (the flow
+    at 2 m/s through its inner diameter at the line's density) and a split that fits."""
+    from ccusplan.costs.pipeline import size_capacities_mtpa
+
+    r = invoke("costs", "pipeline", "--mtpa", 100, "--km", 100)
+    assert r.exit_code == 2, r.output
+    largest = float(size_capacities_mtpa(PipelineSpec()).max())
+    assert 40 < largest < 100
+    assert f"at most {largest:.2f} Mt/yr" in r.output and "--mtpa 50" in r.output
+    assert "internal error" not in r.output and "max_velocity_m_s" in r.output
+    half = invoke("costs", "pipeline", "--mtpa", 50, "--km", 100, "--json")
+    assert half.exit_code == 0 and json.loads(half.output)["nominal_diameter_in"] == 48
+
+
 def test_costs_curve_prints_and_plots(tmp_path):
     png = tmp_path / "curve.png"
     r = invoke("costs", "curve", "--km", 150, "--plot", png)

@@ -136,3 +136,21 @@ def test_materialize_rewrites_only_what_differs(tmp_path):
     assert (tmp_path / "syn" / "sinks.csv").read_bytes() == fresh
     write_generated(spec, tmp_path / "other", force=True)
     assert load(tmp_path / "other.toml")[0].name == "other"
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o077, 0o700)])
+def test_written_folders_get_the_permissions_mkdir_gives(tmp_path, umask, mode):
+    """Folders are written into a temporary sibling and moved into place; that folder
+    gets the mode the umask gives a new folder, not tempfile's private 0700."""
+    import os
+
+    from ccusplan.io.results import write_atomic
+
+    old = os.umask(umask)
+    try:
+        assert invoke("generate", "--sources", 3, "--sinks", 1, "--out", "n1").exit_code == 0
+        write_atomic(tmp_path / "res", {"summary.json": lambda p: p.write_text("{}")})
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "n1", tmp_path / "res"):
+        assert folder.stat().st_mode & 0o777 == mode

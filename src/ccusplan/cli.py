@@ -255,11 +255,14 @@ def costs_pipeline(state: _State, mtpa, km, max_boosters, as_json, case) -> None
     """The cheapest standard size for a flow over a length, with its hydraulics and costs."""
     import json
 
-    from ccusplan.costs.pipeline import size_pipeline
+    from ccusplan.costs.pipeline import NoStandardSize, size_pipeline
 
     try:
         spec, crf = _pipeline_basis(case)
-        r = size_pipeline(mtpa, km, spec, crf, max_boosters=max_boosters)
+        try:
+            r = size_pipeline(mtpa, km, spec, crf, max_boosters=max_boosters)
+        except NoStandardSize as exc:  # the flow asked for is the user's input
+            raise InputError(Problem("command line", str(exc), field="--mtpa")) from None
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     if as_json:

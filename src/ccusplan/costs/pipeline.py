@@ -165,6 +165,15 @@ def sizing_table(mtpa: float, length_km: float, spec: PipelineSpec, crf: float, 
         density_kg_m3=ev["density_kg_m3"], viscosity_pa_s=ev["viscosity_pa_s"])
 
 
+class NoStandardSize(ValueError):
+    """No standard size carries the flow over the length: ``largest_mtpa`` is what the
+    largest carries at the velocity limit."""
+
+    def __init__(self, message: str, largest_mtpa: float):
+        super().__init__(message)
+        self.largest_mtpa = largest_mtpa
+
+
 def size_pipeline(mtpa: float, length_km: float, spec: PipelineSpec, crf: float, *,
                   elevation_change_m: float = 0.0, terrain_factor: float = 1.0,
                   offshore: bool = False, max_boosters: int | None = None) -> dict:
@@ -199,11 +208,16 @@ def size_pipeline(mtpa: float, length_km: float, spec: PipelineSpec, crf: float,
                      terrain_factor=terrain_factor, offshore=offshore, max_boosters=max_boosters)
     ok = t[t["feasible"]]
     if ok.empty:
+        largest = float(size_capacities_mtpa(spec).max())
+        lines = max(int(np.ceil(mtpa / largest - 1e-9)), 2)
         limit = "" if max_boosters is None else f" and at most {max_boosters} boosters"
-        raise ValueError(
-            f"no standard size (4–48\") carries {mtpa} Mt/yr over {length_km} km within "
-            f"{spec.max_velocity_m_s} m/s{limit}: split the flow over parallel lines, raise "
-            "[pipeline] max_velocity_m_s, or allow boosters")
+        raise NoStandardSize(
+            f"no standard size (4–48\") carries {mtpa:g} Mt/yr over {length_km:g} km within "
+            f"{spec.max_velocity_m_s:g} m/s{limit}; the largest, 48\", carries at most "
+            f"{largest:.2f} Mt/yr at that velocity. Lay parallel lines (e.g. {lines} of "
+            f"{mtpa / lines:.4g} Mt/yr: --mtpa {mtpa / lines:.4g}), allow more boosters, or "
+            "raise [pipeline] max_velocity_m_s in a case file (docs/case-file.md)",
+            largest)
     row = ok.loc[ok["annual_musd_per_yr"].idxmin()]
     g = pipe_geometry(spec.design_pressure_mpa, spec.steel_grade).set_index("name").loc[row["name"]]
     out = {

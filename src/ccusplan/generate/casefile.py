@@ -11,13 +11,13 @@ import math
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccusplan.errors import InputError, Problem, display_path
 from ccusplan.generate.ranges import ranges
 from ccusplan.generate.synthetic import SyntheticNetwork, synthetic_network
+from ccusplan.io.results import staging_dir
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -158,7 +158,7 @@ def _write(spec: GenerateSpec, out: Path, case_path: Path, ready=None) -> None:
     files, case = ready or rendered(spec, out.name, Path(rel).as_posix())
     out.parent.mkdir(parents=True, exist_ok=True)
     case_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = staging_dir(out)
     tmp_case = case_path.with_name(f".{case_path.name}.tmp-{os.getpid()}")
     try:
         for k, v in files.items():

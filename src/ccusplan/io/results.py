@@ -42,6 +42,17 @@ def check_out_dir(out: Path, marker: str = "summary.json") -> Problem | None:
     return None
 
 
+def staging_dir(out: Path) -> Path:
+    """A new empty sibling folder of ``out`` to write into before it is moved to ``out``,
+    with the permissions ``mkdir`` would give it (``tempfile.mkdtemp`` makes it private:
+    a result folder moved into place would stay ``drwx------``)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
+    return tmp
+
+
 def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]],
                  marker: str = "summary.json") -> Path:
     """Run each writer into a temporary sibling folder, then move it to ``out`` (which may
@@ -51,7 +62,7 @@ def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]],
     if problem is not None:
         raise InputError(problem)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = staging_dir(out)
     try:
         for name, write in writers.items():
             write(tmp / name)
