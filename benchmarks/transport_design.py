@@ -41,10 +41,11 @@ def audit(case_path: Path, folder: Path) -> pd.DataFrame:
         fin.discount_rate, fin.pipeline_life_years)
     p = pd.read_csv(folder / "plan_pipelines.csv")
     last = p.sort_values("period").groupby("corridor").last()
-    p = p.assign(flow_mtpa=p["flow_mtpa"].abs())  # negative: carried to→from
-    per = p.groupby("corridor").agg(peak_mtpa=("flow_mtpa", "max"),
-                                    capex_musd=("capex_musd", "sum"),
+    per = p.groupby("corridor").agg(capex_musd=("capex_musd", "sum"),
                                     length_km=("length_km", "first"))
+    # a corridor's rows add up to its flow; negative: carried to→from
+    per["peak_mtpa"] = p.groupby(["corridor", "period"])["flow_mtpa"].sum().abs() \
+        .groupby(level="corridor").max()
     per["capacity_mtpa"] = last["capacity_mtpa"]
     per["pipes"] = last["pipe_class"].astype(str) + " ×" + last["pipes"].astype(str)
     single = []

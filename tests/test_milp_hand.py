@@ -256,3 +256,23 @@ def test_max_pipes_per_corridor(tmp_path, solver):
     assert out.result.objective == pytest.approx(134.0, abs=1e-6)
     p = out.plan.pipelines.set_index(["from", "to"])
     assert p.loc[("S", "J"), "pipes"] == 1 and p.loc[("S", "J"), "pipe_class"] == "big"
+
+
+def test_the_rows_of_a_corridor_add_up_to_its_flow(tmp_path):
+    """S (10 Mt/yr) → K over one corridor with 5 Mt/yr already in service; target 8, so one
+    small pipe (5 Mt/yr) is laid beside it. plan_pipelines.csv has a row for the existing
+    line and one for the new pipe, each carrying the corridor's 8 Mt/yr in proportion to
+    its capacity (4 and 4): summing the column gives the corridor's flow."""
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE}],
+        sinks=[{"id": "K", "lon": 1, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 10,
+                **FREE_SINK}],
+        corridors=[{"from": "S", "to": "K", "length_km": 10, "existing_capacity_mtpa": 5}],
+        pipe_classes=[{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1}])
+    case = write_case(tmp_path / "c.toml", "net", [2025], target=[8], finance=NO_DISCOUNT,
+                      solver={"mip_gap": 0.0})
+    p = run(*load_case(case)).plan.pipelines.set_index("pipe_class")
+    assert p.loc["existing", "flow_mtpa"] == pytest.approx(4.0)
+    assert (p.loc["small", "pipes"], p.loc["small", "flow_mtpa"]) == (1, pytest.approx(4.0))
+    assert p["flow_mtpa"].sum() == pytest.approx(8.0)

@@ -171,10 +171,8 @@ def _pumping_mwh_per_yr(outcome: Outcome) -> np.ndarray:
     engineered = inst.case.pipeline.engineering and inst.network.pipe_classes is None
     if not engineered or len(p) == 0:
         return out
-    total = p.groupby(["corridor", "period"])["capacity_mtpa"].transform("sum")
     rows = p.assign(nps=nps)[nps.notna() & (p["pipes"] > 0)]
-    share = rows["capacity_mtpa"] / total[rows.index]
-    per_pipe = rows["flow_mtpa"].abs() * share / rows["pipes"]
+    per_pipe = rows["flow_mtpa"].abs() / rows["pipes"]  # each row's share of the flow
     mwh = rows["pipes"].to_numpy() * pumping_mwh_per_yr(per_pipe.to_numpy(), rows["length_km"].to_numpy(),
                                              rows["nps"].to_numpy(int), inst.case.pipeline)
     by_period = pd.Series(mwh, index=rows["period"].to_numpy()).groupby(level=0).sum()
@@ -222,7 +220,7 @@ def network_geojson(outcome: Outcome) -> dict:
             "pipes": ", ".join(f"{n}x {c}" for n, c in zip(classes["pipes"], classes["pipe_class"])),
             "first_period": int(g.loc[(g["pipes"] > 0) | (g["flow_mtpa"].abs() > 0), "period"].min()),
             "capacity_mtpa": float(last.groupby("pipe_class")["capacity_mtpa"].first().sum()),
-            "max_flow_mtpa": float(g.groupby("period")["flow_mtpa"].first().abs().max()),
+            "max_flow_mtpa": float(g.groupby("period")["flow_mtpa"].sum().abs().max()),
             "existing": bool((g["pipe_class"] == "existing").any()),
         }))
     for j in sorted(used_nodes & set(net.junctions.index)):

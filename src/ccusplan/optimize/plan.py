@@ -8,8 +8,10 @@ Tables (long format, one row per asset and period in service or in use):
   injected_mtpa, cumulative_mt (at the period's end), capacity_mt, capex_musd (opening
   and wells added this period);
 * ``pipelines``: corridor, from, to, period, pipe_class, pipes, pipes_added,
-  capacity_mtpa (of that class), flow_mtpa (signed: + means from → to),
-  length_km, capex_musd (of the pipes added this period).
+  capacity_mtpa (of that class), flow_mtpa (the share of the corridor's flow those
+  pipes carry, in proportion to their capacity, so that a corridor's rows add up to its
+  flow; signed: + means from → to), length_km, capex_musd (of the pipes added this
+  period). Existing capacity is a row of class ``existing``.
 
 and the NPV (MUSD) by part, in total and per period, for the summary, the timeline and
 the levelised cost.
@@ -132,8 +134,8 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
         rows["capacity_mtpa"] = np.where(
             np.isin(np.repeat(o, T), form.sized), size[o].ravel(), rows["capacity_mtpa"])
         rows["capex_musd"] += (_added(size) * inst.opt_capex_musd_per_mtpa[:, None])[o].ravel()
-    # existing corridors carrying flow without new pipes
-    ex = np.setdiff1d(np.flatnonzero((inst.cor_existing_mtpa > 0) & (np.abs(flow) > TOL).any(axis=1)), e)
+    # existing capacity carrying flow, with or without new pipes beside it
+    ex = np.flatnonzero((inst.cor_existing_mtpa > 0) & (np.abs(flow) > TOL).any(axis=1))
     existing = pd.DataFrame({
         "corridor": np.repeat(ex, T), "from": np.repeat(cor["from"].to_numpy()[ex], T),
         "to": np.repeat(cor["to"].to_numpy()[ex], T), "period": np.tile(years, len(ex)),
@@ -142,6 +144,13 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
         "length_km": np.repeat(inst.cor_length_km[ex], T), "capex_musd": 0.0,
     })
     pipelines = pd.concat([rows, existing], ignore_index=True) if len(ex) else rows
+    # each row carries the corridor's flow in proportion to its capacity: the rows of a
+    # corridor and period add up to its flow
+    key = [pipelines["corridor"], pipelines["period"]]
+    total = pipelines.groupby(key)["capacity_mtpa"].transform("sum")
+    share = np.where(total > TOL, pipelines["capacity_mtpa"] / total.where(total > TOL, 1.0),
+                     1.0 / pipelines.groupby(key)["capacity_mtpa"].transform("size"))
+    pipelines["flow_mtpa"] = pipelines["flow_mtpa"] * share
     pipelines = pipelines[(pipelines["pipes"] > 0) | (pipelines["flow_mtpa"].abs() > TOL)]
     pipelines = pipelines.sort_values(["corridor", "pipe_class", "period"]).reset_index(drop=True)
 
