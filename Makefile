@@ -1,6 +1,7 @@
 # Two commands do all the set-up:
 #   make run          create .venv if missing, install the locked versions and ccusplan,
-#                     solve the default case
+#                     solve the default case (CASE=... another case, ARGS="..." options
+#                     of `ccusplan solve`, e.g. ARGS="--threads 1 --time-limit 120")
 #   make test         the same set-up, then the whole test suite
 # and, for maintainers:
 #   make lock         refresh requirements.lock: the newest versions pyproject.toml allows
@@ -12,6 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 CASE   ?= cases/shandong-2050.toml
+ARGS   ?=
 UV_VERSION := 0.13.9
 
 # The newest Python 3.12+ on the PATH or under pyenv, else python3.
@@ -31,7 +33,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/ccusplan solve $(CASE)
+	$(VENV)/bin/ccusplan solve $(CASE) $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

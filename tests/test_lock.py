@@ -75,3 +75,18 @@ def test_this_environment_has_the_locked_versions():
     for name, v, mk, _ in _locked():
         if mk is None or mk.evaluate(env):
             assert Version(version(name)) == v, f"{name} {version(name)} installed, {v} locked"
+
+
+def test_make_run_passes_a_case_and_options_to_solve():
+    """``make run CASE=... ARGS="..."`` solves that case with those options (``make -n``
+    prints the commands without running them)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    out = subprocess.run(["make", "-n", "--no-print-directory", "run",
+                          "CASE=cases/qilu-shengli.toml", "ARGS=--threads 1 --time-limit 120"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1].endswith(
+        "ccusplan solve cases/qilu-shengli.toml --threads 1 --time-limit 120")
