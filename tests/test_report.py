@@ -178,6 +178,16 @@ def test_summary_splits_each_part_into_capital_and_operating(solved):
             s["npv_musd_by_part"][part])
 
 
+def test_the_capital_convention_is_stated_in_the_summary_and_the_report(solved):
+    """Capital as annuities for the years inside the horizon: said, so that a late asset's
+    few years of annuities are not read as a flaw."""
+    s = json.loads((solved / "summary.json").read_text())
+    assert "annuities" in s["capital_convention"]
+    assert "neither paid nor credited" in s["capital_convention"]
+    text = (solved / "report.html").read_text()
+    assert "neither paid nor credited" in text
+
+
 def test_cost_breakdown_png(solved):
     png = imread(solved / "cost_breakdown.png")
     assert png.shape[:2] == cost_chart.SIZE_PX[::-1]

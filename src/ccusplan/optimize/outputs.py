@@ -48,6 +48,15 @@ class Results:
                    network_geojson(outcome))
 
 
+#: How capital enters the objective (``summary.json``'s ``capital_convention``, the report,
+#: docs/model.md).
+CAPITAL_CONVENTION = (
+    "capital counts as annuities (capital recovery factor × capital) for the years each "
+    "asset is in service within the horizon: an asset built late pays only the years "
+    "left, and the value it keeps beyond the horizon is neither paid nor credited (no "
+    "salvage value is needed)")
+
+
 def summary(outcome: Outcome, avoided: np.ndarray | None = None) -> dict:
     """The core keys of ``summary.json`` (those every solve writes, up to
     ``ccusplan_version``), then the further keys (``mode`` onwards). ``avoided``: the net
@@ -103,6 +112,7 @@ def summary(outcome: Outcome, avoided: np.ndarray | None = None) -> dict:
                   + ("" if is_annual(inst) else ", at the first period's start year")
                   + "; flows in Mt/yr"),
         "objective_unit": objective_unit(inst),
+        "capital_convention": CAPITAL_CONVENTION,
         "objective_musd_by_part": (
             {k: round(v, 6) for k, v in plan.npv_musd.items()} if plan else {}),
         **_polish_keys(outcome),

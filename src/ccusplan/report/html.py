@@ -31,6 +31,7 @@ import pandas as pd
 import ccusplan
 from ccusplan.errors import InputError, Problem, display_path
 from ccusplan.io.result_folder import ResultFolder, read_result_folder
+from ccusplan.optimize.outputs import CAPITAL_CONVENTION
 from ccusplan.report.cost_chart import PARTS
 from ccusplan.report.figures import table_charts
 from ccusplan.report.html_tables import (PERIOD_COLUMNS, PIPE_COLUMNS, SINK_COLUMNS,
@@ -175,7 +176,9 @@ def build_report(result: ResultFolder, tiles: bool = True) -> str:
                                    "period-table", "per period"),
         "cost_lead": ("Each part's cost split into capital (annuities of the capital spent on "
                       "sites, pipes, sinks and wells) and operating (fixed O&M, per-tonne "
-                      "costs, energy, EOR revenue); and the capital committed in each period."),
+                      "costs, energy, EOR revenue); and the capital committed in each period. "
+                      + html.escape(s.get("capital_convention", CAPITAL_CONVENTION))
+                      .capitalize() + "."),
         "cost_svg": _svg(charts["cost_breakdown"]),
         "cost_table": cost_table,
         "cost_unit": cost_unit,
