@@ -149,6 +149,23 @@ def test_geojson_folder_gives_the_same_tables_as_csv(tmp_path):
     assert_same_tables(csv, read_network(tmp_path / "gj"))
 
 
+def test_semicolon_separated_files_with_decimal_commas_give_the_same_tables(tmp_path):
+    """As spreadsheet programs write CSV where the comma is the decimal mark: ``;`` between
+    cells, ``12,5`` for 12.5 (text with commas, such as names, stays as it is)."""
+    csv = read_network(write_network(tmp_path / "net"))
+    (tmp_path / "semi").mkdir()
+    for table, text in GOOD.items():
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = frame.apply(lambda col: col.str.replace(".", ",", regex=False)
+                            if col.name not in ("id", "name", "kind", "note", "from", "to")
+                            else col)
+        frame.to_csv(tmp_path / "semi" / f"{table}.csv", sep=";", index=False)
+    assert "12,5" in (tmp_path / "semi" / "sinks.csv").read_text()
+    semi = read_network(tmp_path / "semi")
+    for t in ("sources", "sinks", "junctions", "corridors", "pipe_classes"):
+        pd.testing.assert_frame_equal(getattr(csv, t), getattr(semi, t))
+
+
 def test_geopackage_gives_the_same_tables_and_reprojects_to_wgs84(tmp_path):
     csv = read_network(write_network(tmp_path / "net"))
     gpkg = tmp_path / "net.gpkg"

@@ -28,6 +28,16 @@ FORMATS = (".csv", ".geojson")
 _NODE_GEOMETRY = "Point"
 _LINE_GEOMETRY = "LineString"
 _BINARY_SNIFF_BYTES = 8192
+#: A number written with a decimal comma, e.g. ``-12,5`` (in a semicolon-separated file).
+_DECIMAL_COMMA = r"^([+-]?\d+),(\d+)$"
+
+
+def _separator(file: Path) -> str:
+    """``;`` for a file whose header row has more semicolons than commas (as spreadsheet
+    programs write CSV in locales with a decimal comma), else ``,``."""
+    with file.open(encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 @dataclass(frozen=True)
@@ -117,16 +127,20 @@ def _read_csv(file: Path, table: str, problems: list[Problem]) -> RawLayer | Non
         if b"\x00" in fh.read(_BINARY_SNIFF_BYTES):
             problems.append(Problem(where, "cannot read: binary data, expected a CSV text file"))
             return None
+    sep = _separator(file)
     try:
-        df = pd.read_csv(file, dtype=str, keep_default_na=False,
+        df = pd.read_csv(file, dtype=str, keep_default_na=False, sep=sep,
                          skip_blank_lines=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         problems.append(Problem(where, "file is empty: expected a header row naming the columns"))
         return None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        problems.append(Problem(where, f"cannot read as CSV (UTF-8, comma-separated): {exc}"))
+        problems.append(Problem(where, f"cannot read as CSV (UTF-8, separated by commas or "
+                                       f"semicolons): {exc}"))
         return None
     cells = _as_text(df)
+    if sep == ";":  # as spreadsheets write CSV where the comma is the decimal mark
+        cells = cells.apply(lambda col: col.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True))
     keep = cells.ne("").any(axis=1).to_numpy()
     rows = np.flatnonzero(keep) + 2
     return RawLayer(table, where, cells[keep].reset_index(drop=True), rows)
