@@ -68,7 +68,14 @@ def validate(state: _State, case: Path) -> None:
                     f"{len(c.horizon.periods)} period(s)); network '{net.name}': "
                     f"{len(net.sources)} sources, {len(net.sinks)} sinks, "
                     f"{len(net.junctions)} junctions, corridors {corridors}")
-    if (note := straight_candidates_note(c, net)) is not None:
+    _print_notes(state, c, net)
+
+
+def _print_notes(state: _State, case, net) -> None:
+    """What in the input is valid but probably not meant, one ``note:`` line each."""
+    for note in net.notes:
+        state.out.print(f"note: {note}", markup=False, highlight=False)
+    if (note := straight_candidates_note(case, net)) is not None:
         state.out.print(note)
 
 
@@ -121,8 +128,7 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
         out = out or Path("outputs") / c.name
         if (problem := check_out_dir(out)) is not None:
             raise InputError(problem)
-        if (note := straight_candidates_note(c, net)) is not None:
-            state.out.print(note)
+        _print_notes(state, c, net)
         live = err.is_terminal and not state.quiet and not solver_log
         if solution_file is not None:
             outcome = from_solution(c, net, solution_file)

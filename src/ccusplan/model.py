@@ -62,6 +62,8 @@ class Network:
     corridors: pd.DataFrame | None = None
     pipe_classes: pd.DataFrame | None = None
     path: Path | None = None
+    #: input that is valid but probably not meant, one line each (:mod:`ccusplan.io.plausibility`)
+    notes: tuple[str, ...] = ()
 
     def nodes(self) -> pd.DataFrame:
         """All nodes: id index, columns ``role`` (source/sink/junction), ``lon``, ``lat``."""

@@ -14,7 +14,7 @@ The checks after type conversion are small functions, one per rule, listed in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import pandas as pd
 
 from ccusplan.errors import InputError, Problem
 from ccusplan.io._layers import RawLayer, read_layers
+from ccusplan.io.plausibility import far_nodes, misspelt_columns
 from ccusplan.model import NODE_TABLES, SINK_KINDS, SOURCE_KINDS, Network, schema
 
 _KINDS = {"sources": SOURCE_KINDS, "sinks": SINK_KINDS}
@@ -96,7 +97,10 @@ def read_network(path: Path) -> Network:
         problems.extend(check(tables))
     if problems:
         raise InputError(_in_reading_order(problems))
-    return _network(path, tables)
+    net = _network(path, tables)
+    notes = [n for name, t in tables.items()
+             for n in misspelt_columns(name, t.layer.file, t.layer.cells)]
+    return replace(net, notes=tuple(notes + far_nodes(net.nodes())))
 
 
 def _in_reading_order(problems: list[Problem]) -> list[Problem]:
