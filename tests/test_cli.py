@@ -225,9 +225,41 @@ def test_infeasible_sink_not_connected_to_any_source(tmp_path, solver):
                 "max_injection_mtpa": 10}],
         corridors=[{"from": "S", "to": "K1", "length_km": 10}],
     ), periods=[2025], target=[8])
-    assert "sink K2 cannot be reached from any source" in " ".join(r.stderr.split())
+    why = ("target of 2025 (8 Mt/yr) exceeds the injection rate of the sinks available then "
+           "that a source can reach (4 Mt/yr: K1 4); sink K2 cannot be reached from any source")
+    assert why in " ".join(r.stderr.split())
     assert "sink K1" not in said(r)
-    assert "sink K2 cannot be reached from any source" in s["diagnosis"]
+    assert s["diagnosis"] == [why]
+
+
+def test_infeasible_storage_of_the_reachable_sinks_names_them_and_the_unreachable(tmp_path,
+                                                                                  solver):
+    """3.5 Mt/yr for 15 one-year periods is 52.5 Mt; the sink S reaches holds 37 Mt and the
+    one that would hold the rest (ARAMIS) has no corridor: the capacity checks count only
+    the reachable sink, and name both."""
+    r, s = solve_infeasible(tmp_path, solver, dict(
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10}],
+        sinks=[{"id": "K1", "lon": 1, "lat": 0, "capacity_mt": 37, "max_injection_mtpa": 10},
+               {"id": "ARAMIS", "lon": 3, "lat": 0, "capacity_mt": 500,
+                "max_injection_mtpa": 10}],
+        corridors=[{"from": "S", "to": "K1", "length_km": 10}],
+    ), periods=list(range(2025, 2040)), target=[3.5] * 15)
+    why = ("the targets need 52.5 Mt stored over the horizon but the sinks a source can reach "
+           "hold 37 Mt (K1 37); sink ARAMIS cannot be reached from any source")
+    assert why in " ".join(r.stderr.split())
+    assert s["diagnosis"] == [why]
+
+
+def test_validate_says_when_no_plan_can_meet_the_targets(tmp_path):
+    """The input is well formed, but 70 Mt/yr is more than every source can capture (10):
+    validate says so, with solve's reason, and exits 1."""
+    case = hand_case(tmp_path, target=(70,))
+    r = invoke("validate", case)
+    assert r.exit_code == 1, said(r)
+    assert "no plan can meet the targets" in " ".join(r.stdout.split())
+    assert ("target of 2025 (70 Mt/yr) exceeds the capture capacity available by then "
+            "(10 Mt/yr)") in " ".join(r.stderr.split())
+    assert invoke("validate", hand_case(tmp_path / "ok")).exit_code == 0
 
 
 def test_infeasible_cumulative_storage_beyond_all_sinks(tmp_path, solver):

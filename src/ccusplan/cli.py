@@ -55,19 +55,30 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.argument("case", type=click.Path(path_type=Path))
 @click.pass_obj
 def validate(state: _State, case: Path) -> None:
-    """Check CASE and its network; report every problem found."""
+    """Check CASE and its network; report every problem found, and whether the targets
+    can be met at all (the checks ``solve`` explains an infeasible case with)."""
     from ccusplan.io import load
+    from ccusplan.optimize import prepare
+    from ccusplan.optimize.diagnose import precheck
 
     try:
         c, net = load(case)
         _check_solver(case, c.solver.name, None)
+        reasons = precheck(prepare(c, net))
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     corridors = "generated" if net.corridors is None else f"{len(net.corridors)} given"
-    state.out.print(f"{case}: valid — case '{c.name}' ({c.case.mode} mode, "
-                    f"{len(c.horizon.periods)} period(s)); network '{net.name}': "
-                    f"{len(net.sources)} sources, {len(net.sinks)} sinks, "
-                    f"{len(net.junctions)} junctions, corridors {corridors}")
+    summary = (f"case '{c.name}' ({c.case.mode} mode, {len(c.horizon.periods)} period(s)); "
+               f"network '{net.name}': {len(net.sources)} sources, {len(net.sinks)} sinks, "
+               f"{len(net.junctions)} junctions, corridors {corridors}")
+    if reasons:
+        state.out.print(f"{case}: the input is valid, but no plan can meet the targets — "
+                        f"{summary}")
+        for reason in reasons:
+            _message(f"  - {reason}")
+        _print_notes(state, c, net)
+        sys.exit(EXIT_NO_PLAN)
+    state.out.print(f"{case}: valid — {summary}")
     _print_notes(state, c, net)
 
 

@@ -1,10 +1,13 @@
 """Explain, in words, why a case has no feasible plan.
 
-Cheap checks first, each naming the period, target, capacity or connection at
-fault: capture capacity available by a period, sinks' injection rates,
-cumulative storage over the horizon, and sources or sinks that no corridor
-connects to the other side. If none of them explains it, the LP relaxation
-with elastic targets says how much can be stored in each period at most.
+Cheap checks first (:func:`precheck`), each naming the period, target, capacity or
+connection at fault: capture capacity available by a period, and of the sources
+that can reach a sink; sinks' injection rates, of all and of those a source can
+reach (each named); cumulative storage over the horizon, of all sinks and of those
+a source can reach; what each connected part of the network can capture and inject
+together. The sources and sinks no corridor connects to the other side are named
+with the check they make fail. If none explains it, the LP relaxation with elastic
+targets says how much can be stored in each period at most.
 """
 
 from __future__ import annotations
@@ -28,51 +31,93 @@ def _components(inst: Instance) -> list[np.ndarray]:
     return [np.fromiter(sorted(c), int) for c in nx.connected_components(g)]
 
 
+def _reachable(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each source's and sink's connected component, and which sources can reach a sink
+    and which sinks a source can."""
+    comp = np.empty(len(inst.node_ids), int)
+    for c, nodes in enumerate(_components(inst)):
+        comp[nodes] = c
+    comp_src, comp_snk = comp[inst.src_node], comp[inst.snk_node]
+    return comp_src, comp_snk, np.isin(comp_src, comp_snk), np.isin(comp_snk, comp_src)
+
+
+def _names(ids, limit: int = 10) -> str:
+    ids = [str(i) for i in ids]
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+def _unreached(inst: Instance, src_ok: np.ndarray, snk_ok: np.ndarray) -> str:
+    """What no corridor connects: ``; sink K2 cannot be reached from any source`` ..."""
+    ids = inst.node_ids
+    parts = []
+    if (~snk_ok).any():
+        k = ids[inst.snk_node[~snk_ok]]
+        parts.append(f"sink{'s' if len(k) > 1 else ''} {_names(k)} cannot be reached from "
+                     "any source")
+    if (~src_ok).any():
+        i = ids[inst.src_node[~src_ok]]
+        parts.append(f"source{'s' if len(i) > 1 else ''} {_names(i)} cannot reach any sink")
+    return "; " + "; ".join(parts) if parts else ""
+
+
 def _capacity_checks(inst: Instance) -> list[str]:
+    """The targets against the capacities of the sources and sinks available, and of those
+    the network connects: the first period each fails, with the capacities that bind."""
     out = []
+    ids = inst.node_ids
+    comp_src, comp_snk, src_ok, snk_ok = _reachable(inst)
+    unreached = _unreached(inst, src_ok, snk_ok)
     for t, y in enumerate(inst.years):
-        tgt = inst.target_mtpa[t]
-        cap = float(inst.src_cap_mtpa[inst.src_available[:, t]].sum())
+        tgt, avail_src, avail_snk = inst.target_mtpa[t], inst.src_available[:, t], \
+            inst.snk_available[:, t]
+        said = len(out)
+        cap = float(inst.src_cap_mtpa[avail_src].sum())
         if tgt > cap + EPS:
             out.append(f"target of {y} ({_fmt(tgt)} Mt/yr) exceeds the capture capacity "
                        f"available by then ({_fmt(cap)} Mt/yr)")
-        inj = float(inst.snk_inj_mtpa[inst.snk_available[:, t]].sum())
+        elif tgt > (c := float(inst.src_cap_mtpa[avail_src & src_ok].sum())) + EPS:
+            out.append(f"target of {y} ({_fmt(tgt)} Mt/yr) exceeds the capture capacity of the "
+                       f"sources available then that can reach a sink ({_fmt(c)} Mt/yr)"
+                       + unreached)
+        inj = float(inst.snk_inj_mtpa[avail_snk].sum())
         if tgt > inj + EPS:
             out.append(f"target of {y} ({_fmt(tgt)} Mt/yr) exceeds the injection rate of the "
                        f"sinks available by then ({_fmt(inj)} Mt/yr)")
+        elif tgt > (r := float(inst.snk_inj_mtpa[avail_snk & snk_ok].sum())) + EPS:
+            k = np.flatnonzero(avail_snk & snk_ok)
+            each = ", ".join(f"{ids[inst.snk_node[j]]} {_fmt(inst.snk_inj_mtpa[j])}" for j in k)
+            out.append(f"target of {y} ({_fmt(tgt)} Mt/yr) exceeds the injection rate of the "
+                       f"sinks available then that a source can reach ({_fmt(r)} Mt/yr: "
+                       f"{each or 'none'})" + unreached)
+        if len(out) == said:
+            reach = sum(min(inst.src_cap_mtpa[(comp_src == c) & avail_src].sum(),
+                            inst.snk_inj_mtpa[(comp_snk == c) & avail_snk].sum())
+                        for c in np.unique(comp_src))
+            if tgt > reach + EPS:
+                out.append(f"target of {y} ({_fmt(tgt)} Mt/yr) exceeds what connected sources "
+                           f"and sinks can capture and inject together ({_fmt(reach)} Mt/yr)"
+                           + unreached)
+        if len(out) > said:
+            break  # the first period that fails; later ones follow from it or are alike
     need = float(inst.target_mtpa @ inst.period_years)
     hold = float(inst.snk_cap_mt.sum())
+    held = float(inst.snk_cap_mt[snk_ok].sum())
     if need > hold + EPS:
         out.append(f"the targets need {_fmt(need)} Mt stored over the horizon but all sinks "
                    f"together hold {_fmt(hold)} Mt")
+    elif need > held + EPS:
+        each = ", ".join(f"{ids[inst.snk_node[j]]} {_fmt(inst.snk_cap_mt[j])}"
+                         for j in np.flatnonzero(snk_ok))
+        out.append(f"the targets need {_fmt(need)} Mt stored over the horizon but the sinks a "
+                   f"source can reach hold {_fmt(held)} Mt ({each or 'none'})" + unreached)
     return out
 
 
-def _connection_checks(inst: Instance) -> list[str]:
-    out = []
-    ids = inst.node_ids
-    src_comp = np.empty(len(ids), int)
-    for c, nodes in enumerate(_components(inst)):
-        src_comp[nodes] = c
-    comp_src, comp_snk = src_comp[inst.src_node], src_comp[inst.snk_node]
-    for k in np.flatnonzero(~np.isin(comp_snk, comp_src)):
-        out.append(f"sink {ids[inst.snk_node[k]]} cannot be reached from any source")
-    stranded = np.flatnonzero(~np.isin(comp_src, comp_snk))
-    if len(stranded):
-        names = ", ".join(map(str, ids[inst.src_node[stranded]][:10]))
-        more = f" and {len(stranded) - 10} more" if len(stranded) > 10 else ""
-        out.append(f"source(s) {names}{more} cannot reach any sink")
-    for t, y in enumerate(inst.years):
-        reach = 0.0
-        for c in np.unique(comp_src):
-            s_ok = (comp_src == c) & inst.src_available[:, t]
-            k_ok = (comp_snk == c) & inst.snk_available[:, t]
-            reach += min(inst.src_cap_mtpa[s_ok].sum(), inst.snk_inj_mtpa[k_ok].sum())
-        if inst.target_mtpa[t] > reach + EPS:
-            out.append(f"target of {y} ({_fmt(inst.target_mtpa[t])} Mt/yr) exceeds what connected "
-                       f"sources and sinks can capture and inject together ({_fmt(reach)} Mt/yr)")
-            break
-    return out
+def precheck(inst: Instance) -> list[str]:
+    """The cheap checks alone (no LP): reasons the case cannot be met, or none. What
+    ``ccusplan validate`` runs, and the first part of :func:`diagnose`."""
+    return _capacity_checks(inst) if inst.mode == "target" else []
 
 
 def _elastic(inst: Instance) -> list[str]:
@@ -96,4 +141,4 @@ def diagnose(inst: Instance) -> list[str]:
     """Reasons, in words, why ``inst`` is infeasible (empty only if none is found)."""
     if inst.mode != "target":
         return ["the case is infeasible although it has no target: check fixed capacities"]
-    return _capacity_checks(inst) or _connection_checks(inst) or _elastic(inst)
+    return _capacity_checks(inst) or _elastic(inst)
