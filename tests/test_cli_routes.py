@@ -196,6 +196,21 @@ def test_compare_puts_solved_plans_side_by_side(tmp_path):
     table = pd.read_csv(tmp_path / "cmp.csv", dtype=str, keep_default_na=False)
     stored = table[(table["metric"] == "stored Mt/yr") & (table["period"] == "2030")]
     assert stored[["out-cheap", "out-dear"]].astype(float).to_numpy().tolist() == [[8.0, 8.0]]
+    assert "same targets" not in text
+
+
+def test_compare_says_when_the_plans_meet_different_targets(tmp_path):
+    """The hand network at 8 and at 6 Mt/yr: the smaller plan is cheaper, and compare says
+    the two do not meet the same targets."""
+    write_network(tmp_path / "net", **hand_network())
+    for name, target in (("eight", 8), ("six", 6)):
+        case = write_case(tmp_path / f"{name}.toml", "net", [2030], target=[target],
+                          finance={"crf": 0.1, "discount_rate": 0.0})
+        assert invoke("solve", case, "--out", f"out-{name}").exit_code == 0
+    text = said(invoke("compare", "out-eight", "out-six"))
+    assert "cheapest: out-six" in text
+    assert ("note: the plans do not meet the same targets (Mt/yr by period — out-eight: "
+            "target 2030 8; out-six: target 2030 6)") in text
 
 
 def test_compare_needs_result_folders(tmp_path):

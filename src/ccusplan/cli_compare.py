@@ -19,7 +19,7 @@ def compare(state, outdirs: tuple[Path, ...], csv_path) -> None:
     """Compare the plans in two or more result folders of `ccusplan solve`."""
     from ccusplan.errors import InputError, Problem
     from ccusplan.io.result_folder import read_result_folder
-    from ccusplan.report.plan_comparison import cheapest, compare_plans
+    from ccusplan.report.plan_comparison import cheapest, compare_plans, different_targets
 
     try:
         if len(outdirs) < 2:
@@ -49,6 +49,8 @@ def compare(state, outdirs: tuple[Path, ...], csv_path) -> None:
                            if d == d and d > 0)
         state.out.print(f"cheapest: [bold]{names[i]}[/] ({folders[i].summary['objective_musd']:,.1f}"
                         f" {unit}{'; ' + others if others else ''})")
+    if (note := different_targets(folders)) is not None:
+        state.out.print(note, markup=False, highlight=False)
     if csv_path is not None:
         state.out.print(f"table written to {csv_path}")
 

@@ -70,3 +70,20 @@ def cheapest(folders: list[ResultFolder]) -> tuple[int, list[float]] | None:
         return None
     best = int(np.nanargmin(obj))
     return best, list(obj - obj[best])
+
+
+def different_targets(folders: list[ResultFolder]) -> str | None:
+    """A note when the plans were not solved for the same targets (or modes): their costs
+    then do not rank them; ``None`` when every folder has the same."""
+    def key(f: ResultFolder):
+        s = f.summary
+        return s.get("mode"), tuple(sorted((s.get("target_mtpa_by_period") or {}).items()))
+
+    keys = [key(f) for f in folders]
+    if len(set(keys)) <= 1:
+        return None
+    names = _labels(folders)
+    each = "; ".join(f"{n}: {mode or '?'} " + ", ".join(f"{y} {v:g}" for y, v in tgt)
+                     for n, (mode, tgt) in zip(names, keys))
+    return ("note: the plans do not meet the same targets (Mt/yr by period — " + each +
+            "): the cheaper is not the better plan for the same job")
