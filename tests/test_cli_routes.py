@@ -244,3 +244,17 @@ def test_a_node_in_a_grid_cell_touched_by_a_forbidden_obstacle_needs_smaller_cel
             "touches") in said(r)
     assert not (tmp_path / "o").exists()
     assert invoke("routes", "candidates", net, "--out", "o", "--cell-km", "0.1").exit_code == 0
+
+
+def test_candidates_say_that_given_corridors_are_kept_and_not_routed(tmp_path):
+    """A network that gives its corridors: the pairs it gives are kept as they are, and the
+    command says so instead of seeming to route nothing."""
+    net = two_node_network(tmp_path, OBSTACLES, corridors=[{"from": "S", "to": "K",
+                                                             "length_km": 90}])
+    r = invoke("routes", "candidates", net, "--out", "o")
+    assert r.exit_code == 0, said(r)
+    text = said(r)
+    assert "routed 0 candidate pairs" in text
+    assert "net gives 1 corridor(s): kept as given, not routed" in text
+    assert "without" not in said(invoke("routes", "candidates", two_node_network(
+        tmp_path / "bare", OBSTACLES), "--out", tmp_path / "o2"))

@@ -134,6 +134,9 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
         state.out.print(f"detour over the geodesic: median {table['detour_ratio'].median():.3f}, "
                         f"max {table['detour_ratio'].max():.3f}; cost weight / length: "
                         f"max {table['terrain_factor'].max():.2f}")
+    if given is not None:
+        state.out.print(f"{net.name} gives {len(given)} corridor(s): kept as given, not routed "
+                        "(without its corridors file every candidate pair is routed)")
     for a, b in cn.unreachable:
         state.out.print(f"  - no route joins {a} and {b}: forbidden obstacles cut them apart")
     state.out.print(f"network written to {out}/ ({', '.join(files)})")
