@@ -376,6 +376,18 @@ def test_unknown_solver_option_exits_2_and_writes_nothing(tmp_path):
     assert files_under(tmp_path) == before
 
 
+@pytest.mark.parametrize("command", ["solve", "validate"])
+def test_a_bad_network_does_not_hide_a_bad_solver_name(tmp_path, command):
+    hand_case(tmp_path, solver={"name": "nope"})
+    _net(sinks=_set(2, capacity_mt=-5))(tmp_path)
+    r = invoke(command, "hand.toml")
+    assert r.exit_code == 2
+    text = said(r)
+    assert "2 problems in the input" in text
+    assert "net/sinks.csv, row 2, field 'capacity_mt'" in text
+    assert "hand.toml, field 'solver.name': unknown solver 'nope'" in text
+
+
 def test_problems_in_several_files_are_all_reported_in_one_run(tmp_path):
     hand_case(tmp_path)
     _net(sources=_set(2, capacity_mtpa="ten"),

@@ -40,6 +40,31 @@ def _check_solver(case_path: Path, case_solver: str, override: str | None) -> No
         raise InputError(where) from None
 
 
+def _load(case_path: Path, solver: str | None = None, check_solver: bool = True):
+    """The case and its network, with the solver's name checked too: every problem at
+    once (a bad network does not hide a bad solver name)."""
+    from ccusplan.io import load, load_case
+
+    problems: list[Problem] = []
+    c = net = None
+    try:
+        c, net = load(case_path)
+    except InputError as exc:
+        problems += exc.problems
+        try:  # the network's problems: the case itself may still name a bad solver
+            c = load_case(case_path)
+        except InputError:
+            pass  # the case's own problems, already listed
+    if check_solver and (solver is not None or c is not None):
+        try:
+            _check_solver(case_path, None if c is None else c.solver.name, solver)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return c, net
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(ccusplan.__version__, prog_name="ccusplan")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -57,13 +82,11 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 def validate(state: _State, case: Path) -> None:
     """Check CASE and its network; report every problem found, and whether the targets
     can be met at all (the checks ``solve`` explains an infeasible case with)."""
-    from ccusplan.io import load
     from ccusplan.optimize import prepare
     from ccusplan.optimize.diagnose import precheck
 
     try:
-        c, net = load(case)
-        _check_solver(case, c.solver.name, None)
+        c, net = _load(case)
         reasons = precheck(prepare(c, net))
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
@@ -114,7 +137,6 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
           solver_log, with_report, model_file, solution_file) -> None:
     """Solve CASE and write the plan (summary.json, plan_*.csv, network.geojson, timeline)."""
     from ccusplan.cli_progress import ProgressLine
-    from ccusplan.io import load
     from ccusplan.io.results import check_out_dir, write_results
     from ccusplan.optimize import RunOptions, from_solution, run, write_model
     from ccusplan.optimize.outputs import Results
@@ -126,7 +148,7 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
             raise InputError(Problem("command line", "--write-model and --solution exclude "
                                      "each other: write the model, solve it, then read the "
                                      "solution back", field="--solution"))
-        c, net = load(case)
+        c, net = _load(case, solver, check_solver=model_file is None)
         if model_file is not None:
             form = write_model(c, net, model_file)
             arr = form.lp.arrays()
@@ -135,7 +157,6 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
                             f"integer), {form.lp.n_rows:,} rows, objective in MUSD with no "
                             "constant; read a solution back with --solution FILE")
             return
-        _check_solver(case, c.solver.name, solver)
         out = out or Path("outputs") / c.name
         if (problem := check_out_dir(out)) is not None:
             raise InputError(problem)
