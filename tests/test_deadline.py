@@ -45,11 +45,13 @@ def _feasible(arr, x, tol=1e-6) -> bool:
 def test_a_solve_past_its_deadline_is_stopped_and_keeps_its_best_plan(shandong):
     reports = []
     t0 = time.perf_counter()
+    # HiGHS's first plan of the Shandong MILP comes after about 3 s on one idle core, 7.4 s
+    # with two other solves on the machine's two cores: 12 s leaves room for a busy machine
     r = solve_in_child(shandong, shandong["col_lo"], shandong["col_hi"], SolveOptions(
-        time_limit_s=6.0, mip_gap=0.0, threads=1, progress=reports.append,
+        time_limit_s=12.0, mip_gap=0.0, threads=1, progress=reports.append,
         phase="branch and bound"), t_call=t0, version=version(), solver_time_limit_s=600.0)
     seconds = time.perf_counter() - t0
-    assert seconds <= 6.0 + grace_s(6.0) + 1.0
+    assert seconds <= 12.0 + grace_s(12.0) + 1.0
     assert r.status == "feasible" and r.message == "stopped at the time limit"
     assert r.termination == "time_limit"
     assert _feasible(shandong, r.x)
@@ -103,7 +105,7 @@ def test_a_start_is_kept_when_the_solver_finds_nothing_better_in_time(shandong):
     than the start, the solve returns the start."""
     c = shandong["c"]
     lo, hi = shandong["col_lo"].copy(), shandong["col_hi"].copy()
-    r0 = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=4.0, mip_gap=0.0, threads=1),
+    r0 = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=12.0, mip_gap=0.0, threads=1),
                         version=version(), solver_time_limit_s=600.0)
     assert r0.x is not None
     r = solve_in_child(shandong, lo, hi, SolveOptions(time_limit_s=0.5, mip_gap=0.0, threads=1,
