@@ -234,3 +234,29 @@ def test_an_infeasible_solve_still_writes_a_timeline_of_its_targets(tmp_path, mo
     assert pd.read_csv(out / "timeline_sinks.csv").empty
     assert imread(out / "timeline.png").shape[:2] == timeline_chart.SIZE_PX[::-1]
     assert imread(out / "network_map.png").shape[:2] == network_map.SIZE_PX[::-1]
+
+
+def test_a_long_pipe_class_legend_is_not_cut_at_the_picture_s_edge():
+    """Pipe-class names of any length: the legend to the right of the pipeline chart ends
+    inside the picture (its last columns stay blank) and the picture keeps its size."""
+    import io
+
+    years = [2025, 2030, 2035]
+    timeline = pd.DataFrame({"period": years, "target_mtpa": [1.0, 2.0, 3.0],
+                             "stored_mtpa": [1.0, 2.0, 3.0],
+                             "pipeline_km_total": [10.0, 20.0, 30.0]})
+    names = [f'{d}" twin line, offshore section, extra-heavy wall' for d in (10, 18, 22, 48)]
+    km = pd.DataFrame(np.full((3, 4), 10.0), index=years, columns=names)
+    png = imread(io.BytesIO(timeline_chart.plot_timeline("long", timeline, None, km)))
+    assert png.shape[:2] == timeline_chart.SIZE_PX[::-1]
+    edge = png[:, -4:, :3]
+    assert (edge > 0.9).all()  # white: no text runs off the right edge
+
+
+def test_the_charts_line_says_musd_per_year_for_a_one_year_case():
+    """SimCCS's cases are one period of one year: their objective is a cost per year."""
+    from ccusplan.report.figures import note
+
+    s = {"status": "optimal", "objective_musd": 5140.7, "pipeline_km": 1234.0}
+    assert note({**s, "objective_unit": "MUSD/yr"}).startswith("optimal, 5,141 MUSD/yr;")
+    assert note({**s, "objective_unit": "MUSD (NPV)"}).startswith("optimal, NPV 5,141 MUSD;")

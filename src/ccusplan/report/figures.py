@@ -28,8 +28,9 @@ def note(s: dict) -> str:
         return f"no plan: {s['status']}"
     lc = s.get("levelized_cost_usd_per_t")
     levelized = f"; levelised {lc:,.2f} USD/t stored" if lc is not None else ""
-    return (f"{s['status']}, NPV {s['objective_musd']:,.0f} MUSD{levelized}; "
-            f"{s['pipeline_km']:,.0f} km of new pipe")
+    cost = f"{s['objective_musd']:,.0f} MUSD/yr" if s.get("objective_unit") == "MUSD/yr" \
+        else f"NPV {s['objective_musd']:,.0f} MUSD"
+    return f"{s['status']}, {cost}{levelized}; {s['pipeline_km']:,.0f} km of new pipe"
 
 
 def table_charts(s: dict, tables: dict[str, pd.DataFrame], fmt: str = "png") -> dict[str, bytes]:

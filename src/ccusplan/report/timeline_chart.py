@@ -45,6 +45,17 @@ def _stacked(ax, x: np.ndarray, table: pd.DataFrame, colours) -> None:
         bottom += v
 
 
+def _fit_right(fig, legend, edge: float = 0.99) -> None:
+    """Narrow the plots until ``legend`` (right of them) ends inside the figure: long
+    class names would otherwise be cut at its edge."""
+    for _ in range(4):
+        box = legend.get_window_extent(fig.canvas.get_renderer())
+        over = box.x1 / fig.bbox.width - edge
+        if over <= 0:
+            return
+        fig.subplots_adjust(right=fig.subplotpars.right - over)
+
+
 def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.DataFrame | None,
                   km_by_class: pd.DataFrame | None, note: str = "", fmt: str = "png") -> bytes:
     """The build-out chart as PNG (:data:`SIZE_PX` pixels) or SVG bytes.
@@ -101,9 +112,10 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
     if km_by_class is not None and km_by_class.shape[1]:
         _stacked(right, x, km_by_class, _class_colours(km_by_class.shape[1]))
         handles, labels = right.get_legend_handles_labels()
-        right.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.2, 1.0),
-                     fontsize=8, frameon=False, title="pipe class", title_fontsize=8,
-                     ncol=2 if km_by_class.shape[1] > 12 else 1)
+        legend = right.legend(handles[::-1], labels[::-1], loc="upper left",
+                              bbox_to_anchor=(1.2, 1.0), fontsize=8, frameon=False,
+                              title="pipe class", title_fontsize=8,
+                              ncol=2 if km_by_class.shape[1] > 12 else 1)
         total = right.twinx()
         total.plot(x, timeline["pipeline_km_total"], color="black", marker="o", ms=4, lw=1.6)
         total.set_ylabel("km laid to date (line)")
@@ -122,6 +134,8 @@ def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.D
     if note:
         fig.text(0.06, 0.905, note, ha="left", fontsize=9, color="0.3")
     fig.subplots_adjust(left=0.06, right=0.83, top=0.82, bottom=0.09)
+    if km_by_class is not None and km_by_class.shape[1]:
+        _fit_right(fig, legend)
     buf = io.BytesIO()
     kw = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
     fig.savefig(buf, format=fmt, **kw)
