@@ -154,6 +154,14 @@ def _convert_column(raw: pd.Series, col, layer: RawLayer, problems: list[Problem
     if col.type == "text":
         values = raw.where(~blank)
         return values.fillna(col.default) if col.default != "" else values
+    if col.type == "bool":  # 1.0 true, 0.0 false, NaN blank (the default is the reader's)
+        text = raw.str.lower()
+        values = pd.Series(np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0,
+                                                                     np.nan)), index=raw.index)
+        bad = ~blank & values.isna()
+        problems.extend(_report(layer, bad, col.column,
+                                f"'{{}}' is not true or false; expected {expected}", raw))
+        return values
     values = pd.to_numeric(raw.where(~blank), errors="coerce").astype("float64")
     bad = ~blank & ~np.isfinite(values)
     problems.extend(_report(layer, bad, col.column,
@@ -181,10 +189,16 @@ def _out_of_range(values: pd.Series, col, raw: pd.Series, layer: RawLayer, expec
     return flagged
 
 
+_TRUE = ("true", "yes", "1", "1.0")
+_FALSE = ("false", "no", "0", "0.0")
+
+
 def _expected(col) -> str:
     """What a valid value looks like, from the schema row: e.g. ``Mt/yr ≥ 0``."""
     if col.type == "text":
         return "a value"
+    if col.type == "bool":
+        return "true or false (yes/no, 1/0)"
     what = col.unit or ("a whole number" if col.type == "int" else "a number")
     if col.min != "" and col.max != "":
         return f"{what} in [{col.min}, {col.max}]"

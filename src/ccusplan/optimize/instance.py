@@ -211,20 +211,32 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
     })
 
 
+def offshore_corridors(c: pd.DataFrame, net: Network) -> np.ndarray:
+    """(E,) True for the corridors at sea: those marked ``offshore``, and where the column
+    is blank (or absent, as for generated candidates) those ending at an offshore sink (a
+    sink marked ``offshore``, or of kind ``saline_offshore`` where blank)."""
+    sink_off = net.sinks["offshore"] if "offshore" in net.sinks else \
+        pd.Series(np.nan, index=net.sinks.index)
+    sink_off = sink_off.fillna((net.sinks["kind"] == "saline_offshore").astype(float)) > 0.5
+    ids = net.sinks.index[sink_off.to_numpy()]
+    ends = (c["from"].isin(ids) | c["to"].isin(ids)).to_numpy()
+    marked = c["offshore"].to_numpy(float) if "offshore" in c else np.full(len(c), np.nan)
+    return np.where(np.isnan(marked), ends, marked > 0.5)
+
+
 def engineered_classes(c: pd.DataFrame, net: Network, case: Case, crf: float) -> pd.DataFrame:
     """Every standard size on every corridor without a generic pipe, from the engineering
     model (capacity from hydraulics, exact capital cost at the corridor's length).
 
     The corridor's ``cost_weight`` keeps its meaning — what pipe costs scale with — as the
-    terrain factor ``cost_weight / length_km``. A corridor ending at an offshore sink is
-    priced as offshore.
+    terrain factor ``cost_weight / length_km``. Offshore corridors
+    (:func:`offshore_corridors`) are priced as offshore pipe.
     """
     e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
     length = c["length_km"].to_numpy(float)[e]
     with np.errstate(divide="ignore", invalid="ignore"):
         terrain = np.where(length > 0, c["cost_weight"].to_numpy(float)[e] / length, 1.0)
-    offshore_ids = net.sinks.index[net.sinks["kind"] == "saline_offshore"]
-    offshore = (c["from"].isin(offshore_ids) | c["to"].isin(offshore_ids)).to_numpy()[e]
+    offshore = offshore_corridors(c, net)[e]
     # flow may run either way: size for the uphill direction (the smaller capacity)
     uphill = np.abs(c["elevation_change_m"].fillna(0.0).to_numpy(float)[e])
     t = corridor_pipe_classes(length, terrain, offshore, case.pipeline, crf, uphill)
