@@ -9,8 +9,8 @@ and cost charts as inline SVG, drawn by the same code as ``timeline.png`` and
 
 Self-contained: Leaflet's script, style sheet and images, the page's own script and
 style, the data and the charts are all inlined. Only the map tiles are fetched, and
-when they cannot be, the network still shows on a plain background (``tiles=False``
-leaves them out altogether).
+when they cannot be, the network still shows over the land, coastlines and borders
+shipped with ccusplan (``tiles=False`` leaves the tiles out altogether).
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """The network map (``network_map.png``): the built pipes coloured by the period they
 were first laid, sources sized by the Mt/yr they capture and coloured by the period they
-are equipped, sinks marked and coloured by the period they open, on a plain background
-with the unused candidates faint. Lon/lat axes, equal-aspect at the mean latitude.
+are equipped, sinks marked and coloured by the period they open, over land, coastlines,
+country borders and China's provinces (:mod:`.geography`), with the unused candidates
+faint; the used storage sites and the largest capture sites are labelled. Lon/lat axes,
+equal-aspect at the mean latitude.
 
-Nothing is fetched (no map tiles): the picture is drawn from the plan alone, with
-matplotlib's Agg canvas (no pyplot, no display).
+Nothing is fetched (no map tiles): the picture is drawn from the plan and the shipped
+Natural Earth outlines, with matplotlib's Agg canvas (no pyplot, no display).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from ccusplan.model import Network
 from ccusplan.optimize.plan import Plan
+from ccusplan.report import geography
 
 SIZE_IN = (11.0, 8.0)
 DPI = 120
@@ -26,10 +29,13 @@ SIZE_PX = (int(SIZE_IN[0] * DPI), int(SIZE_IN[1] * DPI))
 PNG_COMPRESS_LEVEL = 1
 #: Marker area (points²) of a source capturing 1 Mt/yr; area grows with Mt/yr.
 SOURCE_AREA_PER_MTPA = 28.0
-BACKGROUND = "#eef2f5"
 CANDIDATE = "#c3ccd6"
 EXISTING = "#333333"
 MAX_SINK_LABELS = 25
+#: Capture sites labelled: the largest by Mt/yr captured, at most this many.
+MAX_SOURCE_LABELS = 12
+#: Pipe line width (points) for no capacity and for the plan's largest capacity.
+PIPE_WIDTH_PT = (1.2, 5.0)
 
 
 def period_colours(years: np.ndarray) -> dict[int, tuple]:
@@ -88,7 +94,6 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
     note : str
         A line under the title.
     """
-    from matplotlib import patheffects
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
@@ -97,7 +102,6 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
     fig = Figure(figsize=SIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.07, 0.08, 0.66, 0.80))
-    ax.set_facecolor(BACKGROUND)
     colour = period_colours(years)
     nodes = net.nodes()
 
@@ -111,7 +115,7 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
         e = built.index.to_numpy(int)
         segs = _segments(net, e)
         cap = built["capacity_mtpa"].to_numpy(float)
-        width = 1.2 + 3.8 * np.sqrt(cap / max(cap.max(), 1e-9))
+        width = pipe_width(cap, cap.max())
         old = built["existing"].to_numpy(bool)
         if old.any():
             ax.add_collection(LineCollection([s for s, o in zip(segs, old) if o], colors=EXISTING,
@@ -137,6 +141,7 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
                    s=SOURCE_AREA_PER_MTPA * np.maximum(mtpa.to_numpy()[order], 0.15),
                    c=[colour[int(y)] for y in first.to_numpy()[order]], edgecolors="black",
                    linewidths=0.6, alpha=0.9, zorder=5)
+        _label(ax, xy.loc[mtpa.sort_values(ascending=False).index[:MAX_SOURCE_LABELS]])
 
     # sinks: squares, coloured by the period they open
     snk = net.sinks
@@ -153,20 +158,20 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
         handles.append(Line2D([], [], ls="", marker="s", ms=8, mfc="0.8", mec="black", mew=1.4,
                               label="storage site used"))
         if len(opened) <= MAX_SINK_LABELS:
-            halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-            for sid, (lon, lat) in xy.iterrows():
-                ax.annotate(str(sid), (lon, lat), xytext=(7, 5), textcoords="offset points",
-                            fontsize=7.5, color="0.1", zorder=8, path_effects=halo)
+            _label(ax, xy, weight="bold")
 
     _frame(ax, nodes)
+    geography.draw(ax)
     period_handles = [Line2D([], [], color=colour[int(y)], lw=4, label=str(int(y))) for y in years]
     leg = ax.legend(handles=period_handles, title="colour: first built,\nequipped or opened in", loc="upper left",
                     bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=9, title_fontsize=9)
     ax.add_artist(leg)
-    leg2 = ax.legend(handles=handles + _size_handles(plan), loc="upper left",
+    leg2 = ax.legend(handles=handles + _size_handles(plan) + _width_handles(built), loc="upper left",
                      bbox_to_anchor=(1.02, 0.62), frameon=False, fontsize=8.5, labelspacing=1.1,
                      borderpad=0.2)
     ax.add_artist(leg2)
+    fig.text(0.73, 0.01, f"background: {geography.ATTRIBUTION}", ha="right", fontsize=7,
+             color="0.45")
     fig.suptitle(f"{case_name}: network by build period", x=0.07, ha="left", fontsize=13,
                  fontweight="bold")
     if note:
@@ -174,6 +179,36 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
     buf = io.BytesIO()
     fig.savefig(buf, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buf.getvalue()
+
+
+def pipe_width(capacity_mtpa, largest_mtpa: float):
+    """Line width (points) of a pipe: :data:`PIPE_WIDTH_PT`, by the square root of its
+    capacity's share of the largest."""
+    lo, hi = PIPE_WIDTH_PT
+    return lo + (hi - lo) * np.sqrt(np.asarray(capacity_mtpa, float) / max(largest_mtpa, 1e-9))
+
+
+def _label(ax, xy: pd.DataFrame, weight: str = "normal") -> None:
+    """Each site's id beside it, on a white halo."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for sid, (lon, lat) in xy[["lon", "lat"]].iterrows():
+        ax.annotate(str(sid), (lon, lat), xytext=(7, 5), textcoords="offset points",
+                    fontsize=7.5, color="0.1", zorder=8, path_effects=halo, fontweight=weight)
+
+
+def _width_handles(built: pd.DataFrame) -> list:
+    """Legend lines for up to three pipe capacities (Mt/yr) spanning the plan's pipes."""
+    from matplotlib.lines import Line2D
+
+    cap = built["capacity_mtpa"].to_numpy(float) if len(built) else np.array([])
+    if not len(cap) or cap.max() <= 0:
+        return []
+    top = float(cap.max())
+    sizes = sorted({nice_number(top / 10), nice_number(top / 3), nice_number(top)})
+    return [Line2D([], [], color="0.35", lw=float(pipe_width(s, top)),
+                   label=f"pipe capacity, {s:g} Mt/yr") for s in sizes]
 
 
 def nice_number(v: float) -> float:

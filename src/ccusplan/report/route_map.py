@@ -1,7 +1,7 @@
 """The route comparison map (``routes.png``): alternative routes between two nodes over the
-obstacles they avoid or cross, on plain lon/lat axes (equal distances at the mean
-latitude; nothing is fetched). Forbidden obstacles are hatched red, costly ones shaded
-blue by their factor; route 1 (the cheapest) is drawn darkest, each labelled with its
+obstacles they avoid or cross, over land, coastlines and borders (:mod:`.geography`) on
+lon/lat axes (equal distances at the mean latitude; nothing is fetched). Forbidden
+obstacles are hatched red, costly ones shaded blue by their factor (both in the legend); route 1 (the cheapest) is drawn darkest, each labelled with its
 length and levelised cost; the geodesic between the ends is dotted.
 """
 
@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ccusplan.report import geography
+
 SIZE_IN = (10.0, 8.0)
 DPI = 110
 ROUTE_COLOURS = ("#1b4f9c", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
 GIVEN_COLOUR = "#555555"
-BACKGROUND = "#f4f6f8"
+FORBIDDEN = {"facecolor": "#f3c1c1", "edgecolor": "#c0392b", "hatch": "///", "lw": 0.8}
+COSTLY = {"facecolor": "#5b8bd0", "edgecolor": "#2c5aa0", "lw": 0.5}
 
 
 def _polygons(ax, obstacles: pd.DataFrame) -> None:
@@ -30,12 +33,27 @@ def _polygons(ax, obstacles: pd.DataFrame) -> None:
         for part in shapely.get_parts(geom):
             xy = np.asarray(part.exterior.coords)
             if forbidden:
-                ax.add_patch(Polygon(xy, facecolor="#f3c1c1", edgecolor="#c0392b", hatch="///",
-                                     lw=0.8, zorder=1))
+                ax.add_patch(Polygon(xy, **FORBIDDEN, zorder=1))
             else:
                 alpha = 0.25 + 0.5 * min((factor - 1) / (top - 1), 1.0)
-                ax.add_patch(Polygon(xy, facecolor="#5b8bd0", edgecolor="#2c5aa0", lw=0.5,
-                                     alpha=alpha, zorder=1))
+                ax.add_patch(Polygon(xy, **COSTLY, alpha=alpha, zorder=1))
+
+
+def _obstacle_handles(obstacles: pd.DataFrame) -> list:
+    """Legend patches for the kinds of obstacle drawn: forbidden, and costly with the
+    range of their cost factors."""
+    from matplotlib.patches import Patch
+
+    out = []
+    if len(obstacles) and obstacles["forbidden"].any():
+        out.append(Patch(**FORBIDDEN, label="obstacle, forbidden"))
+    costly = obstacles.loc[~obstacles["forbidden"].astype(bool), "cost_factor"] \
+        if len(obstacles) else pd.Series(dtype=float)
+    if len(costly):
+        lo, hi = float(costly.min()), float(costly.max())
+        span = f"×{lo:g}" if lo == hi else f"×{lo:g}–{hi:g}"
+        out.append(Patch(**COSTLY, alpha=0.5, label=f"obstacle, pipe cost {span} (darker: dearer)"))
+    return out
 
 
 def plot_routes(title: str, ends: pd.DataFrame, routes: list, table: pd.DataFrame,
@@ -63,7 +81,6 @@ def plot_routes(title: str, ends: pd.DataFrame, routes: list, table: pd.DataFram
     fig = Figure(figsize=SIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.08, 0.08, 0.88, 0.82))
-    ax.set_facecolor(BACKGROUND)
     pts = np.vstack([r.lonlat for r in routes] + [ends[["lon", "lat"]].to_numpy(float)])
     _polygons(ax, obstacles)
     ax.plot(ends["lon"], ends["lat"], ls=":", color="0.3", lw=1, zorder=2,
@@ -84,6 +101,7 @@ def plot_routes(title: str, ends: pd.DataFrame, routes: list, table: pd.DataFram
         ax.annotate(str(nid), (lon, lat), xytext=(6, 6), textcoords="offset points",
                     fontsize=9, fontweight="bold", zorder=9, path_effects=halo)
     _frame(ax, pts)
+    geography.draw(ax)
     for name, geom in zip(obstacles["name"], obstacles["geometry"]):
         c = shapely.point_on_surface(geom)
         x0, x1 = ax.get_xlim()
@@ -91,7 +109,11 @@ def plot_routes(title: str, ends: pd.DataFrame, routes: list, table: pd.DataFram
         if x0 < c.x < x1 and y0 < c.y < y1:
             ax.annotate(name, (c.x, c.y), fontsize=7, color="0.25", ha="center", zorder=2,
                         path_effects=halo)
-    ax.legend(loc="best", fontsize=8.5, framealpha=0.9)
+    lines, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=lines + _obstacle_handles(obstacles), loc="best", fontsize=8.5,
+              framealpha=0.9)
+    fig.text(0.96, 0.01, f"background: {geography.ATTRIBUTION}", ha="right", fontsize=7,
+             color="0.45")
     fig.suptitle(title, x=0.08, ha="left", fontsize=12, fontweight="bold")
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -22,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from ccusplan.io.result_folder import ResultFolder
+from ccusplan.report import geography
 from ccusplan.report.network_map import nice_number, period_colours
 
 #: Pipe line width (px) for the smallest and the largest capacity of the plan.
 PIPE_WEIGHT_PX = (2.5, 9.0)
 #: Capture circle radius (px) for a tiny and for the largest capture of the plan.
 SOURCE_RADIUS_PX = (4.0, 18.0)
-#: Map tiles when the page is online; without them the network shows on a plain background.
+#: Map tiles when the page is online; without them the network shows over the shipped
+#: Natural Earth land, coastlines and borders (:mod:`.geography`), drawn under the tiles.
 TILES = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
          "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">'
                         "OpenStreetMap</a> contributors"}
@@ -68,7 +70,8 @@ def map_data(result: ResultFolder, tiles: bool = True) -> dict:
     """Everything the page's script draws, JSON-ready.
 
     Keys: ``bounds`` ([[south, west], [north, east]] or None), ``tiles`` (url and
-    attribution, or None), ``pipes``, ``sources``, ``sinks``, ``junctions`` (lists of
+    attribution, or None), ``geography`` (GeoJSON of land and outlines around the bounds,
+    styled by ``layer``, with its ``style`` and ``attribution``), ``pipes``, ``sources``, ``sinks``, ``junctions`` (lists of
     dicts with ``latlngs``/``latlng``, colours, sizes and an HTML ``tip``) and
     ``legend`` (period colours and the capacity colour scale).
     """
@@ -77,9 +80,11 @@ def map_data(result: ResultFolder, tiles: bool = True) -> dict:
     feats = result.network["features"]
     lines = [f for f in feats if f["geometry"]["type"] == "LineString"]
     points = [f for f in feats if f["geometry"]["type"] == "Point"]
+    bounds = _bounds(feats)
     return {
-        "bounds": _bounds(feats),
+        "bounds": bounds,
         "tiles": TILES if tiles else None,
+        "geography": _geography(bounds),
         "pipes": _pipes(lines, colour),
         "sources": _sources([f for f in points if f["properties"].get("role") == "source"],
                             colour),
@@ -104,6 +109,24 @@ def _bounds(feats: list[dict]) -> list | None:
     a = np.asarray([p[:2] for p in xy], float)
     return [[float(a[:, 1].min()), float(a[:, 0].min())],
             [float(a[:, 1].max()), float(a[:, 0].max())]]
+
+
+def _geography(bounds: list | None) -> dict | None:
+    """The Natural Earth layers around the network: its box widened by half its size on
+    each side (at least 2°), so panning out a little still shows coasts."""
+    if bounds is None:
+        return None
+    (south, west), (north, east) = bounds
+    pad = max(0.5 * max(north - south, east - west), 2.0)
+    data = geography.geojson(west - pad, max(south - pad, -90.0), east + pad,
+                             min(north + pad, 90.0))
+    style = {name: {"color": s["color"], "weight": round(1.4 * s["lw"], 2),
+                    "dashArray": None if s["ls"] == "-" else
+                    " ".join(f"{v:g}" for v in s["ls"][1])} for name, s in geography.STYLE.items()}
+    style["land"] = {"color": geography.LAND, "fillColor": geography.LAND, "weight": 0,
+                     "fillOpacity": 1.0}
+    return {"data": data, "style": style, "sea": geography.SEA,
+            "attribution": geography.ATTRIBUTION}
 
 
 def _pipes(lines: list[dict], colour: dict[int, str]) -> list[dict]:

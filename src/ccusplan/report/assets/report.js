@@ -40,12 +40,22 @@
     }
     var map = L.map(el, { preferCanvas: false, zoomSnap: 0.25 });
     var overlays = {};
+    if (d.geography) {
+      // under the tiles' pane: seen when the tiles cannot be loaded (or are switched off)
+      el.style.background = d.geography.sea;
+      map.createPane("geography").style.zIndex = 150;
+      var geo = L.geoJSON(d.geography.data, { pane: "geography", interactive: false,
+        attribution: d.geography.attribution,
+        style: function (f) { return d.geography.style[f.properties.layer]; } });
+      geo.addTo(map);
+      overlays["Land, coasts, borders (Natural Earth)"] = geo;
+    }
     if (d.tiles) {
       var tiles = L.tileLayer(d.tiles.url, { attribution: d.tiles.attribution, maxZoom: 18 });
       var note = L.control({ position: "topleft" });
       note.onAdd = function () {
         var n = L.DomUtil.create("div", "tiles-note");
-        n.textContent = "map tiles unavailable (offline?): network on a plain background";
+        n.textContent = "map tiles unavailable (offline?): network over Natural Earth's coasts and borders";
         return n;
       };
       var noted = false;
