@@ -59,6 +59,8 @@ def doctor(state) -> None:
     con.print(f"ccusplan {c.versions['ccusplan']} on Python {c.python} ({c.platform})")
     con.print("libraries: " + ", ".join(f"{k} {v}" for k, v in c.versions.items()
                                         if k != "ccusplan"))
+    con.print("figure fonts: DejaVu Sans" + (f" + {c.cjk_font} (Chinese names)" if c.cjk_font
+              else "; no font with Chinese characters (apt install fonts-noto-cjk)"))
     con.print(f"solvers found: {', '.join(s.name for s in c.solvers) or 'none'}")
     t = Table(box=None, header_style="bold", title_justify="left",
               title=f"tiny model solved with each (optimum {TINY_OPTIMUM_MUSD:g} MUSD by hand):")

@@ -26,6 +26,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 import ccusplan
+from ccusplan.report import fonts
 
 #: Distributions whose versions are reported (PyPI names).
 LIBRARIES = ("pulp", "highspy", "cbcbox", "pyscipopt", "numpy", "pandas", "scipy", "networkx",
@@ -99,6 +100,7 @@ class Checkup:
     versions: dict[str, str]   # distribution → version, or "not installed"
     solvers: list[SolverCheck]
     warnings: list[str]        # installed versions outside ccusplan's ranges or known bad
+    cjk_font: str | None = None  # the figures' font for Chinese names, None when none found
 
     @property
     def ok(self) -> bool:
@@ -194,4 +196,4 @@ def checkup() -> Checkup:
     """Versions, solvers found, and the tiny model solved with each solver."""
     return Checkup(platform.python_version(), f"{platform.system()} {platform.machine()}",
                    library_versions(), [check_solver(s) for s in solvers_found()],
-                   version_warnings())
+                   version_warnings(), fonts.cjk_family())

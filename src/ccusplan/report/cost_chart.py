@@ -14,6 +14,8 @@ import io
 import numpy as np
 import pandas as pd
 
+from ccusplan.report.fonts import with_fonts
+
 SIZE_IN = (12.0, 4.6)
 DPI = 120
 #: Pixel size of the PNG (width, height): fixed, whatever the plan.
@@ -45,6 +47,7 @@ def _tint(colour: str, share: float) -> tuple:
     return tuple(c + (1 - c) * share for c in (r, g, b))
 
 
+@with_fonts
 def plot_cost_breakdown(case_name: str, npv_by_part: dict[str, float],
                         capital_operating: dict[str, dict[str, float]] | None,
                         capex: pd.DataFrame | None, unit: str = "MUSD NPV", note: str = "",

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ccusplan.report.fonts import with_fonts
 
+
+@with_fonts
 def plot_cost_curve(curve: pd.DataFrame, path: Path, title: str) -> Path:
     """Draw ``curve`` (index ``mtpa``, one USD/t column per size) to a PNG at ``path``."""
     import matplotlib

@@ -20,6 +20,7 @@ import pandas as pd
 from ccusplan.model import Network
 from ccusplan.optimize.plan import Plan
 from ccusplan.report import geography
+from ccusplan.report.fonts import with_fonts
 
 SIZE_IN = (11.0, 8.0)
 DPI = 120
@@ -77,6 +78,7 @@ def _first(table: pd.DataFrame, key: str, flag: str) -> pd.Series:
     return on.groupby(key)["period"].min()
 
 
+@with_fonts
 def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan | None,
                      note: str = "") -> bytes:
     """The map as PNG bytes, :data:`SIZE_PX` pixels.

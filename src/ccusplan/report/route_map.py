@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from ccusplan.report import geography
+from ccusplan.report.fonts import with_fonts
 
 SIZE_IN = (10.0, 8.0)
 DPI = 110
@@ -56,6 +57,7 @@ def _obstacle_handles(obstacles: pd.DataFrame) -> list:
     return out
 
 
+@with_fonts
 def plot_routes(title: str, ends: pd.DataFrame, routes: list, table: pd.DataFrame,
                 obstacles: pd.DataFrame, given_line=None) -> bytes:
     """The map as PNG bytes.

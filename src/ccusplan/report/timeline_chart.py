@@ -12,6 +12,8 @@ import io
 import numpy as np
 import pandas as pd
 
+from ccusplan.report.fonts import with_fonts
+
 
 SIZE_IN = (12.0, 5.0)
 DPI = 120
@@ -56,6 +58,7 @@ def _fit_right(fig, legend, edge: float = 0.99) -> None:
         fig.subplots_adjust(right=fig.subplotpars.right - over)
 
 
+@with_fonts
 def plot_timeline(case_name: str, timeline: pd.DataFrame, capacity_by_kind: pd.DataFrame | None,
                   km_by_class: pd.DataFrame | None, note: str = "", fmt: str = "png") -> bytes:
     """The build-out chart as PNG (:data:`SIZE_PX` pixels) or SVG bytes.
