@@ -84,6 +84,7 @@ def test_a_solve_with_chinese_names_writes_its_figures_without_glyph_warnings(tm
     assert r.returncode == 0, r.stderr
     assert "P18胜利" in (tmp_path / "out" / "plan_sinks.csv").read_text(encoding="utf-8")
     assert "Glyph" not in r.stderr and "missing from font" not in r.stderr
+    assert "findfont" not in r.stderr  # bold labels in a CJK font with no bold
     assert (tmp_path / "out" / "network_map.png").stat().st_size > 0
     if fonts.cjk_family() is not None:
         assert fonts.MISSING_NOTE not in r.stderr

@@ -154,3 +154,18 @@ def test_written_folders_get_the_permissions_mkdir_gives(tmp_path, umask, mode):
         os.umask(old)
     for folder in (tmp_path / "n1", tmp_path / "res"):
         assert folder.stat().st_mode & 0o777 == mode
+
+
+@pytest.mark.parametrize("n_sources, n_sinks", [(40, 6), (2000, 200)])
+def test_offshore_sinks_are_at_sea_and_everything_else_on_land(n_sources, n_sinks):
+    """Natural Earth's coastlines decide: a sink is saline_offshore exactly where it lies at
+    sea, and no source lies at sea. The default region is inland at 40 sources (no
+    offshore sink at all) and reaches the Bohai and Yellow Seas at 2,000 (10 % of it sea:
+    with seed 1, one of its 14 basins lies at sea)."""
+    from ccusplan import geography
+
+    net = synthetic_network(n_sources, n_sinks, 0, seed=1)
+    assert geography.on_land(net.sources["lon"], net.sources["lat"]).all()
+    at_sea = ~geography.on_land(net.sinks["lon"], net.sinks["lat"])
+    assert ((net.sinks["kind"] == "saline_offshore") == at_sea).all()
+    assert at_sea.any() == (n_sources == 2000)

@@ -12,7 +12,8 @@ import pytest
 import shapely
 from matplotlib.image import imread
 
-from ccusplan.report import geography, route_map
+from ccusplan import geography
+from ccusplan.report import route_map
 from ccusplan.report.web_map import _geography
 
 #: lon, lat of places on land and at sea (rounded from any atlas).

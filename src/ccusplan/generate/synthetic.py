@@ -1,7 +1,9 @@
 """Synthetic CCUS networks of any size, deterministic for a seed.
 
-Emitters cluster around industrial centres (Zipf-weighted), sinks are grouped in
-basins, and capacities and costs are drawn from the cited ranges of
+Emitters cluster around industrial centres (Zipf-weighted) on land, sinks are grouped in
+basins, offshore (``saline_offshore``) exactly where a basin lies at sea and onshore where
+it lies on land (Natural Earth's coastlines, :mod:`ccusplan.geography`), and capacities
+and costs are drawn from the cited ranges of
 ``generate/data/synthetic.toml`` (which reuses the capture and storage cost
 defaults of ``costs/data/``). Everything is drawn with numpy in a few vectorised
 statements, so thousands of sources take milliseconds.
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ccusplan import geography
 from ccusplan.costs.defaults import (REFERENCE_LIFE_YEARS, REFERENCE_RATE, capture_defaults,
                                      fill_source_costs)
 from ccusplan.costs.escalation import escalation
@@ -86,9 +89,30 @@ def _region(n_sources: int) -> _Region:
     return _Region(g["centre_lon"], g["centre_lat"], float(side))
 
 
+#: Redraws of a point on the wrong side of a coast before it keeps its centre's position.
+MAX_REDRAWS = 20
+
+
 def _scatter(rng, lon, lat, sigma_km: float):
     east, north = rng.normal(0.0, sigma_km, (2, len(lon)))
     return _Region.offset(lon, lat, east, north)
+
+
+def _scatter_on(rng, lon, lat, sigma_km: float, land) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_scatter` around each centre, redrawn until on land (``land`` True) or at
+    sea (False), per point; a point still on the wrong side after :data:`MAX_REDRAWS`
+    redraws sits on its centre."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    land = np.broadcast_to(np.asarray(land, bool), lon.shape)
+    x, y = _scatter(rng, lon, lat, sigma_km)
+    for _ in range(MAX_REDRAWS):
+        bad = np.flatnonzero(geography.on_land(x, y) != land)
+        if not len(bad):
+            return x, y
+        x[bad], y[bad] = _scatter(rng, lon[bad], lat[bad], sigma_km)
+    bad = geography.on_land(x, y) != land
+    x[bad], y[bad] = lon[bad], lat[bad]
+    return x, y
 
 
 def _centres(rng, region: _Region, n_sources: int):
@@ -96,6 +120,11 @@ def _centres(rng, region: _Region, n_sources: int):
     c = ranges()["centres"]
     n = max(1, round(c["coefficient"] * n_sources ** c["exponent"]))
     lon, lat = region.uniform(rng, n)
+    for _ in range(MAX_REDRAWS):                  # industry is on land
+        sea = np.flatnonzero(~geography.on_land(lon, lat))
+        if not len(sea):
+            break
+        lon[sea], lat[sea] = region.uniform(rng, len(sea))
     w = 1.0 / np.arange(1, n + 1)
     return lon, lat, w / w.sum()
 
@@ -114,7 +143,8 @@ def _sources(rng, region: _Region, n: int, cost_year: int, centres) -> pd.DataFr
     kinds, share, mean, cost_range = source_kinds()
     c_lon, c_lat, c_w = centres
     centre = rng.choice(len(c_w), size=n, p=c_w)
-    lon, lat = _scatter(rng, c_lon[centre], c_lat[centre], ranges()["centres"]["scatter_km"])
+    lon, lat = _scatter_on(rng, c_lon[centre], c_lat[centre], ranges()["centres"]["scatter_km"],
+                           land=geography.on_land(c_lon[centre], c_lat[centre]))
     k = rng.choice(len(kinds), size=n, p=share)
     s = spec["size_log_std"]
     mu = np.log(mean[k]) - s * s / 2          # lognormal with the kind's mean
@@ -139,9 +169,10 @@ def _sinks(rng, region: _Region, m: int, cost_year: int):
     b = ranges()["basins"]
     n_basins = max(1, round(np.sqrt(m)))
     b_lon, b_lat = region.uniform(rng, n_basins)
-    offshore = rng.random(n_basins) < b["offshore_share"]
+    offshore = ~geography.on_land(b_lon, b_lat)
     basin = rng.integers(0, n_basins, m)
-    lon, lat = _scatter(rng, b_lon[basin], b_lat[basin], b["scatter_km"])
+    lon, lat = _scatter_on(rng, b_lon[basin], b_lat[basin], b["scatter_km"],
+                           land=~offshore[basin])
     onshore = list(b["onshore_kinds"])
     p = np.array([b["onshore_kinds"][k] for k in onshore], float)
     kind = np.asarray(onshore)[rng.choice(len(onshore), size=m, p=p / p.sum())]

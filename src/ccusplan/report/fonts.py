@@ -5,12 +5,14 @@ The CJK font is the first of :data:`CJK_FAMILIES` installed on the machine (Noto
 WenQuanYi, Microsoft YaHei, PingFang, …), found among matplotlib's known fonts or, for a
 font installed after matplotlib built its font cache, among the system's font files.
 Without one, names keep their boxes and one note says what to install; matplotlib's
-per-glyph warnings never reach the terminal.
+per-glyph warnings (and its log lines about a CJK font without bold) never reach the
+terminal.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import sys
 import warnings
@@ -67,10 +69,16 @@ def with_fonts(draw):
         global _noted
         from matplotlib import rc_context
 
-        with rc_context({"font.family": families()}), \
-                warnings.catch_warnings(record=True) as caught:
-            warnings.filterwarnings("always", message=r"Glyph \d+ .* missing from font")
-            out = draw(*args, **kwargs)
+        log = logging.getLogger("matplotlib.font_manager")  # "no bold in the CJK font"
+        level = log.level
+        log.setLevel(logging.ERROR)
+        try:
+            with rc_context({"font.family": families()}), \
+                    warnings.catch_warnings(record=True) as caught:
+                warnings.filterwarnings("always", message=r"Glyph \d+ .* missing from font")
+                out = draw(*args, **kwargs)
+        finally:
+            log.setLevel(level)
         missing = False
         for w in caught:
             if re.search(r"Glyph \d+ .* missing from font", str(w.message)):

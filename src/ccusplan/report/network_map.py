@@ -1,7 +1,7 @@
 """The network map (``network_map.png``): the built pipes coloured by the period they
 were first laid, sources sized by the Mt/yr they capture and coloured by the period they
 are equipped, sinks marked and coloured by the period they open, over land, coastlines,
-country borders and China's provinces (:mod:`.geography`), with the unused candidates
+country borders and China's provinces (:mod:`ccusplan.geography`), with the unused candidates
 faint; the used storage sites and the largest capture sites are labelled. Lon/lat axes,
 equal-aspect at the mean latitude.
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 from ccusplan.model import Network
 from ccusplan.optimize.plan import Plan
-from ccusplan.report import geography
+from ccusplan import geography
 from ccusplan.report.fonts import with_fonts
 
 SIZE_IN = (11.0, 8.0)

@@ -1,5 +1,5 @@
 """The route comparison map (``routes.png``): alternative routes between two nodes over the
-obstacles they avoid or cross, over land, coastlines and borders (:mod:`.geography`) on
+obstacles they avoid or cross, over land, coastlines and borders (:mod:`ccusplan.geography`) on
 lon/lat axes (equal distances at the mean latitude; nothing is fetched). Forbidden
 obstacles are hatched red, costly ones shaded blue by their factor (both in the legend); route 1 (the cheapest) is drawn darkest, each labelled with its
 length and levelised cost; the geodesic between the ends is dotted.
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ccusplan.report import geography
+from ccusplan import geography
 from ccusplan.report.fonts import with_fonts
 
 SIZE_IN = (10.0, 8.0)

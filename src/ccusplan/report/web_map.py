@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ccusplan.io.result_folder import ResultFolder
-from ccusplan.report import geography
+from ccusplan import geography
 from ccusplan.report.network_map import nice_number, period_colours
 
 #: Pipe line width (px) for the smallest and the largest capacity of the plan.
@@ -30,7 +30,7 @@ PIPE_WEIGHT_PX = (2.5, 9.0)
 #: Capture circle radius (px) for a tiny and for the largest capture of the plan.
 SOURCE_RADIUS_PX = (4.0, 18.0)
 #: Map tiles when the page is online; without them the network shows over the shipped
-#: Natural Earth land, coastlines and borders (:mod:`.geography`), drawn under the tiles.
+#: Natural Earth land, coastlines and borders (:mod:`ccusplan.geography`), drawn under the tiles.
 TILES = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
          "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">'
                         "OpenStreetMap</a> contributors"}

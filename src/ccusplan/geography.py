@@ -1,4 +1,5 @@
-"""The background of every map: land, coastlines, country borders and China's provinces.
+"""The world's land, coastlines, country borders and China's provinces: the background
+of every map, and what tells land from sea (:func:`on_land`, used by ``generate``).
 
 Natural Earth (public domain, naturalearthdata.com): the land and country borders at
 1:50m (version 4.1.0, as redistributed by world-atlas 2.0.2), China's provincial borders
@@ -39,6 +40,21 @@ def layers() -> dict[str, shapely.Geometry]:
         feats = json.loads(gzip.decompress(f.read()))["features"]
     return {f["properties"]["layer"]: shapely.from_geojson(json.dumps(f["geometry"]))
             for f in feats}
+
+
+@functools.cache
+def _land() -> shapely.Geometry:
+    land = layers()["land"]
+    shapely.prepare(land)
+    return land
+
+
+def on_land(lon, lat):
+    """Whether each lon/lat point is on land (Natural Earth 1:50m: islands of a few km
+    and estuaries may be on the wrong side)."""
+    import numpy as np
+
+    return shapely.contains_xy(_land(), np.asarray(lon, float), np.asarray(lat, float))
 
 
 def within(west: float, south: float, east: float, north: float) -> dict[str, shapely.Geometry]:
