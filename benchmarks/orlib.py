@@ -1,13 +1,12 @@
 """OR-Library's large capacitated warehouse location problems through ``ccusplan solve``.
 
 capa, capb and capc (100 warehouses × 1,000 customers; Beasley, EJOR 33 (1988) 314–325)
-posed as CCUS networks as ``tests/test_published_optima.py`` poses the small ones, with
-one difference: here 73 % of the customer–warehouse pairs have a cheaper detour through
-another customer and warehouse, which a network (corridors carry flow either way) would
-take. A surcharge of s USD/t on every corridor, more than half the largest per-unit
-cost, makes every detour (three corridors or more, 2·s dearer than the direct one) cost
-more than it saves, and adds exactly s × total demand to the optimum, which is taken off
-again before comparing with OR-Library's (``capopt.txt``).
+posed as CCUS networks as ``tests/test_published_optima.py`` poses the small ones, every
+customer and warehouse a site that is not a hub (``hub`` false): a customer sends only
+its own demand, a warehouse passes nothing on, as in the problem itself (on capb, 73 % of
+the customer–warehouse pairs have a cheaper detour through another customer and
+warehouse, which a network of hubs would take). The corridor by corridor links then give
+the strong facility-location relaxation, and the optimum is OR-Library's (``capopt.txt``).
 
 The whole command is timed (solve, reading back, polishing, writing results), beside
 the solve time ``summary.json`` reports.
@@ -65,8 +64,8 @@ def optimum(folder: Path, name: str, capacity: float) -> float | None:
     return None
 
 
-def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
-               time_limit: float, name: str = "orlib") -> Path:
+def write_case(folder: Path, cap, fixed, demand, serve, time_limit: float,
+               name: str = "orlib") -> Path:
     """The network and its case file ``<name>.toml`` in ``folder``; returns the case file."""
     m, n = len(cap), len(demand)
     net = folder / "net"
@@ -75,15 +74,17 @@ def write_case(folder: Path, cap, fixed, demand, serve, surcharge: float,
     pd.DataFrame({"id": [f"C{j}" for j in range(n)], "lon": rng.uniform(0, 1, n),
                   "lat": rng.uniform(0, 1, n), "capacity_mtpa": demand,
                   "capture_cost_usd_per_t": 0.0, "capture_capex_musd": 0.0,
-                  "capture_fixed_om_musd_per_yr": 0.0}).to_csv(net / "sources.csv", index=False)
+                  "capture_fixed_om_musd_per_yr": 0.0, "hub": False}
+                 ).to_csv(net / "sources.csv", index=False)
     pd.DataFrame({"id": [f"W{i}" for i in range(m)], "lon": rng.uniform(0, 1, m),
                   "lat": rng.uniform(0, 1, m), "capacity_mt": 1e9, "max_injection_mtpa": cap,
                   "storage_cost_usd_per_t": 0.0, "storage_capex_musd": fixed,
-                  "storage_fixed_om_musd_per_yr": 0.0}).to_csv(net / "sinks.csv", index=False)
+                  "storage_fixed_om_musd_per_yr": 0.0, "hub": False}
+                 ).to_csv(net / "sinks.csv", index=False)
     j, i = np.divmod(np.arange(n * m), m)
     pd.DataFrame({"from": [f"C{a}" for a in j], "to": [f"W{b}" for b in i], "length_km": 1.0,
                   "capacity_mtpa": demand.sum(), "fixed_cost_musd": 0.0,
-                  "variable_cost_usd_per_t": serve[j, i] / demand[j] + surcharge}
+                  "variable_cost_usd_per_t": serve[j, i] / demand[j]}
                  ).to_csv(net / "corridors.csv", index=False)
     return one_year_case(folder, name, float(demand.sum()), f"time_limit_s = {time_limit}\n")
 
@@ -124,10 +125,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     cap, fixed, demand, serve = read(a.folder / f"{a.name}.txt", a.capacity)
-    per_unit = serve / demand[:, None]
-    surcharge = float(np.ceil(per_unit.max() / 2 + 1))
     with tempfile.TemporaryDirectory() as tmp:
-        case = write_case(Path(tmp), cap, fixed, demand, serve, surcharge, a.time_limit)
+        case = write_case(Path(tmp), cap, fixed, demand, serve, a.time_limit)
         t0 = time.perf_counter()
         run = subprocess.run([str(ROOT / ".venv" / "bin" / "ccusplan"), "solve", str(case),
                               "--threads", str(a.threads), "--out", str(Path(tmp) / "out")],
@@ -137,12 +136,10 @@ def main() -> None:
             sys.exit(run.stderr or run.stdout)
         s = json.loads((Path(tmp) / "out" / "summary.json").read_text())
         sizes = {p.name: p.stat().st_size for p in (Path(tmp) / "out").iterdir()}
-    offset = surcharge * float(demand.sum())
     obj = s.get("objective_musd") if s.get("objective_musd") is not None else s.get("npv_musd")
     row = {"instance": a.name, "capacity": a.capacity, "time_limit_s": a.time_limit,
-           "threads": a.threads, "status": s.get("status"), "surcharge_usd_per_t": surcharge,
-           "objective": None if obj is None else obj - offset,
-           "bound": None if s.get("best_bound_musd") is None else s["best_bound_musd"] - offset,
+           "threads": a.threads, "status": s.get("status"), "hubs": False,
+           "objective": obj, "bound": s.get("best_bound_musd"),
            "published": optimum(a.folder, a.name, a.capacity),
            "solve_seconds": s.get("solve_seconds"), "wall_seconds": round(wall, 1),
            "network_geojson_bytes": sizes.get("network.geojson"),

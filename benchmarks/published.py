@@ -5,17 +5,15 @@ Two families, posed as CCUS networks:
 - OR-Library's capacitated warehouse location problems (Beasley, EJOR 33 (1988)
   314–325): customers are sources captured in full, warehouses sinks with an opening
   cost and an injection limit, each customer–warehouse pair a corridor with its per-unit
-  cost (as ``tests/test_published_optima.py`` and ``orlib.py`` pose them). On capb a
-  surcharge on every corridor keeps detours through other customers from paying
-  (``orlib.py``); the optimum written for it includes the surcharge × total demand.
+  cost, every site not a hub (as ``orlib.py`` poses them: nothing passes through a
+  customer or a warehouse).
 - Single-sink fixed-charge transportation problems (Legault, Côté and Gendron, "A novel
   reformulation for the single-sink fixed-charge transportation problem", instances and
   optima at github.com/robinlegault/SSFCTP): n suppliers, each a source with its
   capacity, fixed cost (capture capex, capital recovery factor 1) and per-unit cost, all
   joined to one sink that must receive the demand.
 
-One period of one year, no discounting: a case's NPV is the published objective (plus
-capb's surcharge). Usage::
+One period of one year, no discounting: a case's NPV is the published objective. Usage::
 
     .venv/bin/python benchmarks/published.py PATH/TO/external-optima
     .venv/bin/python benchmarks/published.py --compare benchmarks/results/solvers.jsonl
@@ -95,12 +93,10 @@ def write_all(folder: Path, out: Path) -> dict[str, float]:
     orlib, ssfctp = folder / "cflp-orlib", folder / "ssfctp-legault"
     for name, capacity in ORLIB.items():
         cap, fixed, demand, serve = orlib_read(orlib / f"{name}.txt", capacity)
-        surcharge = 0.0 if capacity is None else float(np.ceil((serve / demand[:, None]).max() / 2 + 1))
         case_name = name if capacity is None else f"{name}-{capacity:g}"
-        orlib_case(out / case_name, cap, fixed, demand, serve, surcharge, 600.0, case_name)
-        published = orlib_optimum(orlib, name, capacity) if capacity is not None \
+        orlib_case(out / case_name, cap, fixed, demand, serve, 600.0, case_name)
+        optima[case_name] = orlib_optimum(orlib, name, capacity) if capacity is not None \
             else _orlib_small_optimum(orlib, name)
-        optima[case_name] = published + surcharge * float(demand.sum())
     for name in SSFCTP:
         demand, cap, unit, fixed = ssfctp_read(ssfctp / name)
         ssfctp_case(out / name, name, demand, cap, unit, fixed)

@@ -7,9 +7,11 @@ A customer is a source that must be captured in full (the target is the total de
 a warehouse a sink with its opening cost and its capacity as the injection limit, and
 each customer–warehouse pair a corridor with the per-unit cost of serving that customer
 from that warehouse and no fixed cost. One period of one year with a capital recovery
-factor of 1: the NPV is the published objective. Corridors carry flow either way, so
-the network could route a customer's demand through another customer; on these
-instances that never pays, and the optima agree.
+factor of 1: the NPV is the published objective. Posed as hubs, corridors carry flow
+either way, so the network could route a customer's demand through another customer; on
+these instances that never pays, and the optima agree. Posed with ``hub`` false at every
+site, as the problem is, nothing passes through a site and the corridor by corridor
+links give the strong facility-location relaxation; the optima agree again.
 
 The instances are OR-Library's files, read in place (not copied into the project) from
 the folder ``CCUSPLAN_ORLIB`` names; the tests are skipped, saying where they looked,
@@ -52,8 +54,9 @@ def _optimum(name: str) -> float:
     raise KeyError(name)
 
 
+@pytest.mark.parametrize("hub", [True, False])
 @pytest.mark.parametrize("name", ["cap41", "cap71", "cap101", "cap131"])
-def test_orlib_capacitated_warehouse_location(tmp_path, name):
+def test_orlib_capacitated_warehouse_location(tmp_path, name, hub):
     cap, fixed, demand, serve = _read(name)
     m, n = len(cap), len(demand)
     free = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0,
@@ -62,10 +65,10 @@ def test_orlib_capacitated_warehouse_location(tmp_path, name):
     write_network(
         tmp_path / "net",
         sources=[{"id": f"C{j}", "lon": rng.uniform(0, 1), "lat": rng.uniform(0, 1),
-                  "capacity_mtpa": demand[j], **free} for j in range(n)],
+                  "capacity_mtpa": demand[j], **free, "hub": hub} for j in range(n)],
         sinks=[{"id": f"W{i}", "lon": rng.uniform(0, 1), "lat": rng.uniform(0, 1),
                 "capacity_mt": 1e9, "max_injection_mtpa": cap[i], "storage_cost_usd_per_t": 0,
-                "storage_capex_musd": fixed[i], "storage_fixed_om_musd_per_yr": 0}
+                "storage_capex_musd": fixed[i], "storage_fixed_om_musd_per_yr": 0, "hub": hub}
                for i in range(m)],
         corridors=[{"from": f"C{j}", "to": f"W{i}", "length_km": 1.0,
                     "capacity_mtpa": demand.sum(), "fixed_cost_musd": 0.0,

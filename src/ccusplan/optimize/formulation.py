@@ -227,14 +227,16 @@ class _Model:
 
 
 def build(inst: Instance, elastic_targets: bool = False,
-          directed: bool | None = None, transport: bool = True) -> Formulation:
+          directed: bool | None = None, transport: bool = True,
+          terminal_links: bool = True) -> Formulation:
     """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
     short at a cost of 1 per Mt/yr and nothing else costs anything. ``directed``: lay
     pipes for one direction (default: in a single period, where it is exact).
     ``transport=False``: the sites alone, as if every source were joined to every sink
     at no cost (no corridor; in each period what is stored is what is captured), a
     relaxation whose optimum is a floor under the site costs of every plan
-    (:mod:`.floor`).
+    (:mod:`.floor`). ``terminal_links=False`` leaves out :func:`define_terminal_links`
+    (to compare optima with and without them).
 
     The constraint families are the ``define_*`` functions below, in the order they add
     their rows."""
@@ -247,6 +249,8 @@ def build(inst: Instance, elastic_targets: bool = False,
     define_sized_capacity(m)
     min_size, min_size_by = define_min_sizes(m)
     define_pipes_per_corridor(m)
+    if terminal_links:
+        define_terminal_links(m)
     define_targets(m, elastic_targets)
     flow_map, flow_entries = _flow_map(m)
     if not elastic_targets:
@@ -451,6 +455,49 @@ def define_pipes_per_corridor(m: _Model) -> None:
     if limit is not None and m.O:
         m.lp.add_rows("pipes_per_corridor", m.E,
                       [(m.inst.opt_corridor, p.n[:, -1], 1.0) for p in m.pipes], hi=float(limit))
+
+
+def define_terminal_links(m: _Model) -> None:
+    """Sites that are not hubs (``hub`` false), flow on each corridor by corridor: into a
+    sink only while it is open, f ≤ u·open, and out of a source only while it is
+    equipped, f ≤ u·on, with u the corridor's flow bound that way (at most what the sink
+    injects or the source captures). Valid because such a sink passes nothing on and such
+    a source receives nothing; the aggregate rows (injection ≤ rate·open) let the LP open
+    a sink by the share of its rate it uses, these by the share of each corridor's bound:
+    the strong form of facility location (OR-Library's capb: see benchmarks/README.md)."""
+    inst, T, tt = m.inst, m.T, m.tt
+    N = len(inst.node_ids)
+    src_at, snk_at = np.full(N, -1), np.full(N, -1)
+    src_at[inst.src_node[~inst.src_hub]] = np.flatnonzero(~inst.src_hub)
+    snk_at[inst.snk_node[~inst.snk_hub]] = np.flatnonzero(~inst.snk_hub)
+    if (src_at < 0).all() and (snk_at < 0).all():
+        return
+    bound = inst.corridor_flow_bound_mtpa
+    ends = (inst.cor_from, inst.cor_to)
+    flows = (m.flow_fwd, m.flow_rev)
+    for d in (0, 1):                       # from→to, to→from
+        tail, head = ends[d], ends[1 - d]
+        # a flow column each, or a bare corridor's pipes laid that way (summed)
+        carriers = [(m.kept, flows[d])] + [(m.e_bare, q) for q, k in m.sized_flows if k == d]
+        for site_at, indicator, name in ((snk_at[head], m.sink_open, "sink"),
+                                         (src_at[tail], m.capture_on, "source")):
+            for corridors, cols in carriers:
+                at = site_at[corridors]
+                pick = np.flatnonzero(at >= 0)
+                u = bound[d][corridors[pick]]                                   # (n, T)
+                keep = pick[(u > 0).any(axis=1)]
+                if not len(keep):
+                    continue
+                u = bound[d][corridors[keep]]
+                # corridors repeat among a bare corridor's options: one row per corridor
+                uniq, row_of = np.unique(corridors[keep], return_inverse=True)
+                rows = row_of[:, None] * T + tt
+                first = np.unique(row_of, return_index=True)[1]
+                m.lp.add_rows(f"terminal_{name}_{'fwd' if d == 0 else 'rev'}"
+                              f"{'' if cols is flows[d] else '_bare'}", len(uniq) * T, [
+                    (rows, cols[keep], 1.0),
+                    (rows[first], indicator[at[keep[first]]], -u[first]),
+                ], hi=0.0)
 
 
 def define_targets(m: _Model, elastic_targets: bool) -> None:

@@ -52,6 +52,7 @@ class Instance:
     src_fom_musd_per_yr_per_mtpa: np.ndarray
     src_var_usd_per_t: np.ndarray
     src_available: np.ndarray     # (I, T) bool
+    src_hub: np.ndarray           # (I,) bool: CO2 from elsewhere may pass through
     # sinks (K)
     snk_node: np.ndarray
     snk_cap_mt: np.ndarray
@@ -63,6 +64,7 @@ class Instance:
     snk_well_capex_musd: np.ndarray
     snk_well_fom_musd_per_yr: np.ndarray
     snk_available: np.ndarray     # (K, T) bool
+    snk_hub: np.ndarray           # (K,) bool: CO2 may pass on to elsewhere
     # corridors (E)
     cor_from: np.ndarray
     cor_to: np.ndarray
@@ -131,14 +133,35 @@ class Instance:
     @property
     def corridor_flow_bound_mtpa(self) -> np.ndarray:
         """(2, E, T) bounds on each corridor's flow from→to and to→from: the global
-        bound, tightened on bridges by what lies on either side (:mod:`.bounds`)."""
+        bound, tightened on bridges by what lies on either side (:mod:`.bounds`), and at
+        sites that are not hubs (``hub`` false) to what they capture or inject, or 0 the
+        way they do not pass CO2."""
         N, T = len(self.node_ids), self.n_periods
         supply = np.zeros((N, T))
         injection = np.zeros((N, T))
         np.add.at(supply, self.src_node, self.src_cap_mtpa[:, None] * self.src_may_capture)
         np.add.at(injection, self.snk_node, self.snk_inj_mtpa[:, None] * self.snk_available)
-        return corridor_flow_bounds(N, self.cor_from, self.cor_to, supply, injection,
-                                    self.flow_bound_mtpa)
+        out = corridor_flow_bounds(N, self.cor_from, self.cor_to, supply, injection,
+                                   self.flow_bound_mtpa)
+        # sites that are not hubs: a source sends its own capture and receives nothing,
+        # a sink receives what it can inject and sends nothing on
+        leave, arrive = np.full((N, T), np.inf), np.full((N, T), np.inf)
+        s, k = ~self.src_hub, ~self.snk_hub
+        leave[self.src_node[s]] = supply[self.src_node[s]]
+        arrive[self.src_node[s]] = 0.0
+        arrive[self.snk_node[k]] = injection[self.snk_node[k]]
+        leave[self.snk_node[k]] = 0.0
+        for d, (tail, head) in enumerate(((self.cor_from, self.cor_to),
+                                          (self.cor_to, self.cor_from))):
+            out[d] = np.minimum(out[d], np.minimum(leave[tail], arrive[head]))
+        return out
+
+
+def _hub(table: pd.DataFrame) -> np.ndarray:
+    """(n,) False for sites marked ``hub`` false (blank or no column: a hub)."""
+    if "hub" not in table:
+        return np.ones(len(table), dtype=bool)
+    return ~(table["hub"].to_numpy(float) < 0.5)
 
 
 def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
@@ -331,6 +354,7 @@ def prepare(case: Case, network: Network) -> Instance:
         src_fom_musd_per_yr_per_mtpa=sources["capture_fixed_om_musd_per_yr_per_mtpa"].to_numpy(float),
         src_var_usd_per_t=sources["capture_cost_usd_per_t"].to_numpy(float),
         src_available=_available(sources, years),
+        src_hub=_hub(sources),
         snk_node=pos[sinks.index].to_numpy(),
         snk_cap_mt=sinks["capacity_mt"].to_numpy(float),
         snk_inj_mtpa=sinks["max_injection_mtpa"].to_numpy(float),
@@ -341,6 +365,7 @@ def prepare(case: Case, network: Network) -> Instance:
         snk_well_capex_musd=sinks["well_capex_musd"].to_numpy(float),
         snk_well_fom_musd_per_yr=sinks["well_fixed_om_musd_per_yr"].to_numpy(float),
         snk_available=_available(sinks, years),
+        snk_hub=_hub(sinks),
         cor_from=pos[corridors["from"]].to_numpy(),
         cor_to=pos[corridors["to"]].to_numpy(),
         cor_length_km=corridors["length_km"].to_numpy(float),
