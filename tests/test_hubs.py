@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, draw_graph, load_case, write_case, \
     write_network

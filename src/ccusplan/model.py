@@ -19,6 +19,8 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ccusplan.uncertainty.spec import Uncertainty
+
 NODE_TABLES = ("sources", "sinks", "junctions")
 TABLES = (*NODE_TABLES, "corridors", "pipe_classes")
 
@@ -222,6 +224,9 @@ class Costs(_Strict):
 
     capture_cost_multiplier: Annotated[float, Field(gt=0, le=10)] = 1.0
     """Multiplies every capture cost of every source (capital, fixed O&M, per tonne)."""
+    pipeline_cost_multiplier: Annotated[float, Field(gt=0, le=10)] = 1.0
+    """Multiplies the capital cost of every new pipe (pipe classes, engineered sizes and
+    corridors' own ``fixed_cost_musd``), and with it their O&M, a share of it."""
 
 
 class Reduce(_Strict):
@@ -328,6 +333,8 @@ class Case(_Strict):
     """``[pipeline]`` (built on first use, so importing the model does not load CoolProp)."""
     reduce: Reduce | None = None
     """``[reduce]`` (no table: the network is solved whole)."""
+    uncertainty: Uncertainty | None = None
+    """``[uncertainty]``: what ``ccusplan sweep`` varies (ignored by ``solve``)."""
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 

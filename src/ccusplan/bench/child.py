@@ -1,7 +1,8 @@
 """One benchmark run, in a process of its own: ``python -m ccusplan.bench.child SPEC``.
 
 ``SPEC`` is a run (:class:`ccusplan.bench.suite.RunSpec` as JSON). The process
-loads the case, checks it is still the one the suite was read with (same digest:
+loads the case (a sweep's run applies its sample's factors, and its row tells what the
+plan builds: :mod:`ccusplan.uncertainty.usage`), checks it is still the one the suite was read with (same digest:
 on a cluster, every worker must see the same files), solves it with
 :func:`ccusplan.optimize.run` and prints one line, ``MARK`` followed by the
 outcome as JSON. It dies with its parent (Linux ``PR_SET_PDEATHSIG``), so a
@@ -46,6 +47,11 @@ def solve(spec: dict) -> dict:
             return {"status": "error", "message": (
                 "the case or its network differs from the one the suite was read with "
                 "(edited since, or other files on this worker): run the suite again")}
+        sample = spec.get("sample")
+        if sample is not None:            # a sweep's sample: its factors on the base case
+            from ccusplan.uncertainty.samples import apply
+
+            case, net = apply(case, net, sample)
         out = run(case, net, RunOptions(solver=spec["solver"], time_limit_s=spec["time_limit_s"],
                                         mip_gap=spec["mip_gap_target"], threads=spec["threads"]))
     except InputError as exc:
@@ -60,7 +66,14 @@ def solve(spec: dict) -> dict:
             **out.sizes, "n_corridors": int(len(out.instance.cor_from)),
             "transport_musd": out.polished.transport_musd if out.polished else None,
             "transport_gap": out.polished.transport_gap if out.polished else None,
-            "message": r.message}
+            "message": r.message,
+            **({} if sample is None else _usage(out))}
+
+
+def _usage(out) -> dict:
+    from ccusplan.uncertainty.usage import plan_usage
+
+    return plan_usage(out)
 
 
 def main(argv: list[str] | None = None) -> int:

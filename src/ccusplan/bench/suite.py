@@ -134,6 +134,7 @@ class RunSpec:
     threads: int
     repeat: int
     grace_s: float
+    sample: dict | None = None   # a sweep's sample (ccusplan.uncertainty.samples)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -237,10 +238,12 @@ def case_digest(case_path: Path, network: Path) -> str:
 
 
 def run_key(case_digest_hex: str, solver: str, time_limit_s: float, mip_gap: float,
-            threads: int, repeat: int) -> str:
-    """The identity of a run (16 hex digits)."""
+            threads: int, repeat: int, sample: dict | None = None) -> str:
+    """The identity of a run (16 hex digits); a sweep's runs add their sample."""
     what = {"case": case_digest_hex, "solver": solver.lower(), "time_limit_s": float(time_limit_s),
             "mip_gap": float(mip_gap), "threads": int(threads), "repeat": int(repeat)}
+    if sample is not None:
+        what["sample"] = sample
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -282,8 +282,10 @@ def _generic_options(c: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float) -> dict[str, np.ndarray]:
-    """Flat option arrays, corridor-major; counts bounded by what can ever flow."""
+def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float,
+             capex_multiplier: float = 1.0) -> dict[str, np.ndarray]:
+    """Flat option arrays, corridor-major; counts bounded by what can ever flow; capital
+    costs × ``capex_multiplier`` (``[costs] pipeline_cost_multiplier``)."""
     o = pd.concat([sized.assign(generic=False), generic], ignore_index=True)
     o = o.sort_values("corridor", kind="stable")
     cap = o["capacity_mtpa"].to_numpy(float)
@@ -292,8 +294,8 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float) -> dic
         "opt_corridor": o["corridor"].to_numpy(int),
         "opt_class": o["name"].to_numpy(object),
         "opt_cap_mtpa": cap,
-        "opt_capex_musd": o["capex_musd"].to_numpy(float),
-        "opt_capex_musd_per_mtpa": o["capex_musd_per_mtpa"].to_numpy(float),
+        "opt_capex_musd": o["capex_musd"].to_numpy(float) * capex_multiplier,
+        "opt_capex_musd_per_mtpa": o["capex_musd_per_mtpa"].to_numpy(float) * capex_multiplier,
         "opt_om_fraction": o["om_fraction_per_yr"].to_numpy(float),
         "opt_max_count": np.where(o["generic"].to_numpy(bool), 1.0, np.maximum(count, 1.0)),
     }
@@ -372,6 +374,6 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
         cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
         **_options(_sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
-                   _generic_options(corridors), max_flow),
+                   _generic_options(corridors), max_flow, case.costs.pipeline_cost_multiplier),
         reduction=reduction,
     )
