@@ -173,3 +173,76 @@ by = "sink"
         assert (usage.loc[k, "share"] if k in usage.index else 0.0) == pytest.approx(n / 4)
     assert written["sweep_map.png"].read_bytes()[:4] == b"\x89PNG"
     assert run_sweep(suite, LocalBackend(1)).done == 0   # resumed: nothing left
+
+
+def _two_sink_case(folder, target: float):
+    """Source S (10 Mt/yr, 10 USD/t), sinks K1 (1 USD/t) 100 km and K2 (2 USD/t) 80 km
+    away, each injecting up to 6 Mt/yr and costing 1 MUSD to open; one pipe class of
+    5 Mt/yr at 1 MUSD per km; crf 0.1 (0.1 MUSD a year per MUSD), one year, no
+    discounting."""
+    write_network(
+        folder / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K1", "lon": 1, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 6,
+                **FREE_SINK, "storage_cost_usd_per_t": 1, "storage_capex_musd": 1.0},
+               {"id": "K2", "lon": 0, "lat": 1, "capacity_mt": 100, "max_injection_mtpa": 6,
+                **FREE_SINK, "storage_cost_usd_per_t": 2, "storage_capex_musd": 1.0}],
+        corridors=[{"from": "S", "to": "K1", "length_km": 100},
+                   {"from": "S", "to": "K2", "length_km": 80}],
+        pipe_classes=[{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1.0}])
+    return write_case(folder / "case.toml", "net", [2025], target=[target],
+                      finance=NO_DISCOUNT, solver={"mip_gap": 0.0})
+
+
+def test_a_plan_evaluated_under_a_higher_target_by_hand(tmp_path):
+    """Solved for 4 Mt/yr, the plan builds 4 Mt/yr of capture at S, opens K1 and lays one
+    small pipe to it: 10 (pipe) + 40 (capture) + 4.1 (storage) = 54.1 MUSD. Under 6 Mt/yr
+    with those fixed, S captures its 4 Mt/yr and 2 Mt/yr fall short at 200 USD/t: 10 + 40
+    + 4.1 + 400 = 454.1. The 6 Mt/yr case's own optimum adds a pipe to K2 for the sixth
+    tonne: 10 + 8 + 60 + 5.1 + 2.1 = 85.2, so the regret is 368.9 MUSD; nothing the plan
+    built is stranded."""
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    base = _two_sink_case(tmp_path / "base", 4.0)
+    high = _two_sink_case(tmp_path / "high", 6.0)
+    r = CliRunner().invoke(cli, ["solve", str(base), "--out", str(tmp_path / "plan")],
+                           obj=_State())
+    assert r.exit_code == 0, r.output
+    assert pd.read_json(tmp_path / "plan" / "summary.json", typ="series")[
+        "objective_musd"] == pytest.approx(54.1)
+    r = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "plan"), "--case", str(high),
+                                 "--out", str(tmp_path / "eval.csv")], obj=_State())
+    assert r.exit_code == 0, r.output
+    row = pd.read_csv(tmp_path / "eval.csv").iloc[0]
+    assert row["cost_musd"] == pytest.approx(454.1, abs=1e-6)
+    assert row["own_optimum_musd"] == pytest.approx(85.2, abs=1e-6)
+    assert row["regret_musd"] == pytest.approx(368.9, abs=1e-6)
+    assert row["shortfall_mt"] == pytest.approx(2.0, abs=1e-6)
+    assert (row["stranded_capture_mtpa"], row["stranded_pipe_km"], row["idle_sinks"]) == \
+        (pytest.approx(0.0, abs=1e-6), 0.0, 0)
+    # the plan under its own case costs what it cost, with no regret
+    r = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "plan"), "--case", str(base),
+                                 "--out", str(tmp_path / "self.csv")], obj=_State())
+    assert pd.read_csv(tmp_path / "self.csv").iloc[0]["regret_musd"] == pytest.approx(0, abs=1e-6)
+
+
+def test_evaluating_against_a_network_without_the_plan_s_sites_is_bad_input(tmp_path):
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    base = _two_sink_case(tmp_path / "base", 4.0)
+    CliRunner().invoke(cli, ["solve", str(base), "--out", str(tmp_path / "plan")], obj=_State())
+    other = _hand_case(tmp_path / "other")        # no corridor S–K1 of class "small" there
+    (tmp_path / "other" / "net" / "sinks.csv").write_text(
+        (tmp_path / "other" / "net" / "sinks.csv").read_text().replace("K1", "KX"))
+    (tmp_path / "other" / "net" / "corridors.csv").write_text(
+        (tmp_path / "other" / "net" / "corridors.csv").read_text().replace("K1", "KX"))
+    r = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "plan"), "--case", str(other),
+                                 "--out", str(tmp_path / "e.csv")], obj=_State())
+    assert r.exit_code == 2
+    assert "plan_sinks.csv" in r.output and "K1 is not in this case's network" in r.output
+    assert not (tmp_path / "e.csv").exists()

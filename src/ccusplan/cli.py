@@ -419,6 +419,7 @@ def _register() -> None:
     from ccusplan.cli_compare import compare
     from ccusplan.cli_report import doctor, report
     from ccusplan.cli_routes import routes
+    from ccusplan.cli_evaluate import evaluate
     from ccusplan.cli_sweep import sweep
 
     cli.add_command(generate)
@@ -428,6 +429,7 @@ def _register() -> None:
     cli.add_command(routes)
     cli.add_command(compare)
     cli.add_command(sweep)
+    cli.add_command(evaluate)
 
 
 _register()

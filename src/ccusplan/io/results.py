@@ -53,6 +53,22 @@ def staging_dir(out: Path) -> Path:
     return tmp
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` whole or not at all: a temporary file beside it, moved into
+    place, with the permissions a new file gets."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_atomic(out: Path, writers: dict[str, Callable[[Path], None]],
                  marker: str = "summary.json") -> Path:
     """Run each writer into a temporary sibling folder, then move it to ``out`` (which may

@@ -228,7 +228,7 @@ class _Model:
 
 def build(inst: Instance, elastic_targets: bool = False,
           directed: bool | None = None, transport: bool = True,
-          terminal_links: bool = True) -> Formulation:
+          terminal_links: bool = True, shortfall_usd_per_t: float | None = None) -> Formulation:
     """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
     short at a cost of 1 per Mt/yr and nothing else costs anything. ``directed``: lay
     pipes for one direction (default: in a single period, where it is exact).
@@ -236,7 +236,9 @@ def build(inst: Instance, elastic_targets: bool = False,
     at no cost (no corridor; in each period what is stored is what is captured), a
     relaxation whose optimum is a floor under the site costs of every plan
     (:mod:`.floor`). ``terminal_links=False`` leaves out :func:`define_terminal_links`
-    (to compare optima with and without them).
+    (to compare optima with and without them). ``shortfall_usd_per_t``: targets may
+    fall short, each tonne short costing this (a fixed plan evaluated under another
+    case, :mod:`ccusplan.uncertainty.evaluate`).
 
     The constraint families are the ``define_*`` functions below, in the order they add
     their rows."""
@@ -251,7 +253,7 @@ def build(inst: Instance, elastic_targets: bool = False,
     define_pipes_per_corridor(m)
     if terminal_links:
         define_terminal_links(m)
-    define_targets(m, elastic_targets)
+    define_targets(m, elastic_targets, shortfall_usd_per_t)
     flow_map, flow_entries = _flow_map(m)
     if not elastic_targets:
         define_objective(m, flow_entries)
@@ -500,8 +502,11 @@ def define_terminal_links(m: _Model) -> None:
                 ], hi=0.0)
 
 
-def define_targets(m: _Model, elastic_targets: bool) -> None:
-    """Target mode: the target stored in each period, and the covers over the binaries."""
+def define_targets(m: _Model, elastic_targets: bool,
+                   shortfall_usd_per_t: float | None = None) -> None:
+    """Target mode: the target stored in each period, and the covers over the binaries
+    (none where targets may fall short: at a cost of 1 per Mt/yr with elastic targets,
+    at ``shortfall_usd_per_t`` per tonne, discounted as every other cost)."""
     inst, lp, T, tt = m.inst, m.lp, m.T, m.tt
     I, K = len(inst.src_node), len(inst.snk_node)
     if inst.mode != "target":
@@ -512,14 +517,14 @@ def define_targets(m: _Model, elastic_targets: bool) -> None:
     # bound after cuts 5,106 → 5,114, to 1 %: 4.1 → 2.6 s, median of 5 seeds;
     # benchmarks/README.md)
     terms = [(np.tile(tt, (I, 1)), m.capture, 1.0)]
-    if elastic_targets:
-        short = lp.add_vars("target_shortfall", (T,))
+    if elastic_targets or shortfall_usd_per_t is not None:
+        short = lp.add_vars("target_shortfall", (T,), hi=inst.target_mtpa)
         terms.append((tt, short, 1.0))
-        lp.add_cost(short, 1.0)
+        lp.add_cost(short, 1.0 if elastic_targets else shortfall_usd_per_t * inst.weight_years)
     exact = inst.storing_more_never_pays and not elastic_targets
     lp.add_rows("target", T, terms, lo=inst.target_mtpa,
                 hi=inst.target_mtpa if exact else np.inf)
-    if elastic_targets:
+    if elastic_targets or shortfall_usd_per_t is not None:
         return
     # valid covers: the sites equipped must be able to capture the target, the sinks
     # open to inject it. Implied by the rows above, but stated over the binaries

@@ -26,6 +26,7 @@ from ccusplan.bench.batch import Backend, Progress, run_batch
 from ccusplan.bench.results import ResultsTable
 from ccusplan.bench.suite import CaseRef, RunSpec, Suite, case_digest, run_key
 from ccusplan.errors import InputError, Problem, display_path
+from ccusplan.io.results import write_file
 from ccusplan.uncertainty.samples import draw
 from ccusplan.uncertainty.spec import SINK_FACTORS
 
@@ -134,30 +135,6 @@ def usage_table(rows: list[dict], years: list[int]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` whole or not at all (a temporary file moved into place)."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_sweep(suite: Suite, out: Path) -> dict[str, Path]:
     """``sweep.csv``, ``usage.csv`` and the two figures from the sweep's finished rows."""
     from ccusplan.io import load
@@ -179,5 +156,5 @@ def write_sweep(suite: Suite, out: Path) -> dict[str, Path]:
             "MUSD/yr" if annual else "MUSD"),
     }
     for name, data in files.items():
-        _write(out / name, data)
+        write_file(out / name, data)
     return {name: out / name for name in files}
