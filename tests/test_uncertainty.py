@@ -246,3 +246,93 @@ def test_evaluating_against_a_network_without_the_plan_s_sites_is_bad_input(tmp_
     assert r.exit_code == 2
     assert "plan_sinks.csv" in r.output and "K1 is not in this case's network" in r.output
     assert not (tmp_path / "e.csv").exists()
+
+
+def test_hedging_beats_the_mean_value_plan_by_hand(tmp_path):
+    """The two-sink case, 5 Mt/yr, everything built in its one period shared. K1's
+    injectivity is 6 Mt/yr with probability 0.75 and 3 with 0.25 (mean 5.25).
+
+    * The mean-value problem (K1 takes 5.25) uses K1 alone: pipe 10 + sink 0.1 + capture
+      50 + storage 5 = 65.1. Fixed in the low scenario, K1 takes 3 and 2 Mt/yr fall short
+      at 200 USD/t: 10 + 0.1 + 30 + 3 + 400 = 443.1; EEV = 0.75·65.1 + 0.25·443.1 = 159.6.
+    * The stochastic plan uses K2 alone, whatever comes: 8 + 0.1 + 50 + 10 = 68.1 (both
+      sinks: 73.2 and 75.2, expected 73.7). RP = 68.1, so VSS = 91.5.
+    * Knowing the scenario first: K1 alone when high (65.1), K2 alone when low (68.1):
+      WS = 65.85, so EVPI = 2.25."""
+    from ccusplan.uncertainty.stochastic import solve_stochastic
+
+    path = _two_sink_case(tmp_path, 5.0)
+    path.write_text(path.read_text() + """
+[stochastic]
+shared_until = 2025
+
+[[stochastic.scenarios]]
+name = "high"
+probability = 0.75
+
+[[stochastic.scenarios]]
+name = "low"
+probability = 0.25
+sink_injectivity = { K1 = 0.5 }
+""")
+    case, net = load_case(path)
+    out = solve_stochastic(case, net)
+    assert out.expected_musd == pytest.approx(68.1, abs=1e-6)
+    assert out.eev_musd == pytest.approx(159.6, abs=1e-6)
+    assert out.vss_musd == pytest.approx(91.5, abs=1e-6)
+    assert out.alone_musd == pytest.approx([65.1, 68.1], abs=1e-6)
+    assert out.evpi_musd == pytest.approx(2.25, abs=1e-6)
+    assert out.mean_value_musd == pytest.approx(65.1, abs=1e-6)
+    for o in out.outcomes:   # one first stage: K2 alone in both
+        assert set(o.plan.sinks.loc[o.plan.sinks["open"] > 0, "sink_id"]) == {"K2"}
+
+
+STOCHASTIC = """
+[stochastic]
+shared_until = 2025
+
+[[stochastic.scenarios]]
+name = "high"
+probability = {p_high}
+
+[[stochastic.scenarios]]
+name = "low"
+probability = 0.25
+sink_injectivity = {{ {sink} = 0.5 }}
+"""
+
+
+def test_the_stochastic_command_writes_the_first_stage_and_each_scenario(tmp_path):
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    path = _two_sink_case(tmp_path, 5.0)
+    path.write_text(path.read_text() + STOCHASTIC.format(p_high=0.75, sink="K1"))
+    r = CliRunner().invoke(cli, ["stochastic", str(path), "--out", str(tmp_path / "out")],
+                           obj=_State())
+    assert r.exit_code == 0, r.output
+    s = pd.read_json(tmp_path / "out" / "stochastic.json", typ="series")
+    assert (s["expected_musd"], s["vss_musd"]) == (pytest.approx(68.1), pytest.approx(91.5))
+    first = pd.read_csv(tmp_path / "out" / "first_stage.csv")
+    assert set(first["id"]) == {"S", "K2", "S|K2"}
+    for name in ("high", "low"):
+        sinks = pd.read_csv(tmp_path / "out" / f"scenario-{name}" / "plan_sinks.csv")
+        assert set(sinks.loc[sinks["open"] > 0, "sink_id"]) == {"K2"}
+
+
+@pytest.mark.parametrize("p_high, sink, says", [
+    (0.5, "K1", "add up to 0.75, not 1"),
+    (0.75, "KX", "sink KX is not in the network"),
+])
+def test_a_bad_stochastic_table_is_bad_input(tmp_path, p_high, sink, says):
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    path = _two_sink_case(tmp_path, 5.0)
+    path.write_text(path.read_text() + STOCHASTIC.format(p_high=p_high, sink=sink))
+    r = CliRunner().invoke(cli, ["stochastic", str(path), "--out", str(tmp_path / "out")],
+                           obj=_State())
+    assert r.exit_code == 2 and says in r.output
+    assert not (tmp_path / "out").exists()

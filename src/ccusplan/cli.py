@@ -420,6 +420,7 @@ def _register() -> None:
     from ccusplan.cli_report import doctor, report
     from ccusplan.cli_routes import routes
     from ccusplan.cli_evaluate import evaluate
+    from ccusplan.cli_stochastic import stochastic
     from ccusplan.cli_sweep import sweep
 
     cli.add_command(generate)
@@ -430,6 +431,7 @@ def _register() -> None:
     cli.add_command(compare)
     cli.add_command(sweep)
     cli.add_command(evaluate)
+    cli.add_command(stochastic)
 
 
 _register()

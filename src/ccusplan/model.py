@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ccusplan.uncertainty.spec import Uncertainty
+from ccusplan.uncertainty.spec import Stochastic, Uncertainty
 
 NODE_TABLES = ("sources", "sinks", "junctions")
 TABLES = (*NODE_TABLES, "corridors", "pipe_classes")
@@ -335,6 +335,8 @@ class Case(_Strict):
     """``[reduce]`` (no table: the network is solved whole)."""
     uncertainty: Uncertainty | None = None
     """``[uncertainty]``: what ``ccusplan sweep`` varies (ignored by ``solve``)."""
+    stochastic: Stochastic | None = None
+    """``[stochastic]``: scenarios for ``ccusplan stochastic`` (ignored by ``solve``)."""
     path: Path | None = None
     """The case file itself (set by the loader; not a TOML key)."""
 
@@ -370,6 +372,11 @@ class Case(_Strict):
                 raise ValueError(
                     f"[price] usd_per_t has {len(p)} values but [horizon] periods has {n}"
                 )
+        if self.stochastic is not None and not (
+                self.horizon.periods[0] <= self.stochastic.shared_until):
+            raise ValueError(f"[stochastic] shared_until = {self.stochastic.shared_until} is "
+                             f"before the first period ({self.horizon.periods[0]}): nothing "
+                             "would be shared")
         if (self.reduce is not None and self.reduce.prune_corridors
                 and self.pipeline.max_pipes_per_corridor is not None):
             raise ValueError(

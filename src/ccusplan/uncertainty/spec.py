@@ -124,3 +124,48 @@ class Uncertainty(BaseModel):
     def factors(self) -> dict[str, Factor]:
         """The factors given, in a fixed order (the order they are drawn in)."""
         return {n: getattr(self, n) for n in FACTORS if getattr(self, n) is not None}
+
+
+class Scenario(BaseModel):
+    """One scenario of ``[stochastic]``: factors on the base case, and its probability."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    """Names the scenario's result folder (letters, digits, ``_ . -``)."""
+    probability: Annotated[float, Field(gt=0, le=1)]
+    sink_capacity: Positive | dict[str, Positive] = 1.0
+    """A factor on every sink's ``capacity_mt``, or a table of factors by sink id (the
+    sinks not named keep theirs)."""
+    sink_injectivity: Positive | dict[str, Positive] = 1.0
+    """The same for ``max_injection_mtpa``."""
+    capture_cost: Positive = 1.0
+    pipeline_cost: Positive = 1.0
+    target: Positive = 1.0
+    price: Positive = 1.0
+
+
+class Stochastic(BaseModel):
+    """``[stochastic]``: scenarios with their probabilities, and the year up to which the
+    build decisions are shared (``ccusplan stochastic``; ignored by ``solve``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    shared_until: int
+    """Builds of the periods starting up to this year are decided once for every
+    scenario (the first stage); later ones per scenario."""
+    shortfall_usd_per_t: Annotated[float, Field(ge=0)] = 200.0
+    """Price of a tonne short of a target in a scenario (as ``ccusplan evaluate``'s), so
+    that a first stage that cannot serve a scenario in full is priced, not infeasible."""
+    scenarios: Annotated[list[Scenario], Field(min_length=2)]
+    """``[[stochastic.scenarios]]`` tables: ``name``, ``probability`` (adding up to 1) and
+    factors (``sink_capacity``, ``sink_injectivity``, ``capture_cost``, ``pipeline_cost``,
+    ``target``, ``price``; 1 where not given)."""
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> Stochastic:
+        total = sum(s.probability for s in self.scenarios)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the scenarios' probabilities add up to {total:g}, not 1")
+        names = [s.name for s in self.scenarios]
+        if len(set(names)) != len(names):
+            raise ValueError("two scenarios have one name: give each its own")
+        return self
