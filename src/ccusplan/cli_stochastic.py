@@ -23,8 +23,10 @@ def stochastic(state, case_path: Path, time_limit, threads, out) -> None:
     """Solve CASE's [stochastic] scenarios as one extensive-form MILP: a first stage shared
     by every scenario, each scenario's recourse, the expected cost, and the value of the
     stochastic solution (VSS) and of perfect information (EVPI)."""
+    from ccusplan.cli_progress import ProgressLine
     from ccusplan.errors import InputError
     from ccusplan.io import load
+    from ccusplan.optimize.progress import reporting
     from ccusplan.io.results import check_out_dir, write_atomic, write_results
     from ccusplan.optimize.outputs import Results
     from ccusplan.report.figures import result_figures
@@ -35,7 +37,10 @@ def stochastic(state, case_path: Path, time_limit, threads, out) -> None:
         out = Path(out or Path("outputs") / f"{case.name}-stochastic")
         if (problem := check_out_dir(out, marker="stochastic.json")) is not None:
             raise InputError(problem)
-        so = solve_stochastic(case, net, time_limit, threads)
+        err = state.err
+        with ProgressLine(err, f"{case.name} (stochastic)",
+                          err.is_terminal and not state.quiet) as progress, reporting(progress):
+            so = solve_stochastic(case, net, time_limit, threads)
         summary = _summary(case.name, so)
         writers = {"stochastic.json": lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"),
                    "first_stage.csv": lambda p: _first_stage(so).to_csv(p, index=False)}
