@@ -172,6 +172,8 @@ by = "sink"
     for k, n in opened.items():
         assert (usage.loc[k, "share"] if k in usage.index else 0.0) == pytest.approx(n / 4)
     assert written["sweep_map.png"].read_bytes()[:4] == b"\x89PNG"
+    page = written["report.html"].read_text()
+    assert 'id="usage-table"' in page and "data:image/png;base64," in page
     assert run_sweep(suite, LocalBackend(1)).done == 0   # resumed: nothing left
 
 

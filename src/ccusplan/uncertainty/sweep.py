@@ -11,7 +11,8 @@ Written to the sweep's folder:
 * ``usage.csv``: per source, sink and corridor, the share of solved samples that build
   it, the share that build it by each period, and its median first year;
 * ``sweep_map.png`` (corridors by how often they are built) and
-  ``sweep_distribution.png`` (NPV and USD/t over the samples, P10/P50/P90).
+  ``sweep_distribution.png`` (NPV and USD/t over the samples, P10/P50/P90);
+* ``report.html``: those, with the tables, on one self-contained page.
 """
 
 from __future__ import annotations
@@ -157,4 +158,8 @@ def write_sweep(suite: Suite, out: Path) -> dict[str, Path]:
     }
     for name, data in files.items():
         write_file(out / name, data)
+    from ccusplan.report.sweep_html import build_sweep_report
+
+    write_file(out / "report.html", build_sweep_report(out, case.name).encode())
+    files["report.html"] = b""
     return {name: out / name for name in files}
