@@ -225,6 +225,8 @@ def test_a_plan_evaluated_under_a_higher_target_by_hand(tmp_path):
     assert row["shortfall_mt"] == pytest.approx(2.0, abs=1e-6)
     assert (row["stranded_capture_mtpa"], row["stranded_pipe_km"], row["idle_sinks"]) == \
         (pytest.approx(0.0, abs=1e-6), 0.0, 0)
+    regret = pd.read_csv(tmp_path / "regret.csv", index_col="plan")
+    assert regret.loc[str(tmp_path / "plan"), "case"] == pytest.approx(368.9, abs=1e-6)
     # the plan under its own case costs what it cost, with no regret
     r = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "plan"), "--case", str(base),
                                  "--out", str(tmp_path / "self.csv")], obj=_State())

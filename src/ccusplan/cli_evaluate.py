@@ -33,7 +33,7 @@ COLUMNS = ("plan", "scenario", "status", "cost_musd", "own_optimum_musd", "own_g
               help="Seconds per evaluation (default: the case's).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Table to write (default: evaluation.csv in the sweep folder, else "
-                   "outputs/evaluation.csv).")
+                   "outputs/evaluation.csv); regret.csv, plans × scenarios, beside it.")
 @click.pass_obj
 def evaluate(state, plans, case_path, sweep_dir, until, penalty, time_limit, out) -> None:
     """Fix the build decisions of solved PLAN_DIRs, re-optimise the rest under another
@@ -62,6 +62,10 @@ def evaluate(state, plans, case_path, sweep_dir, until, penalty, time_limit, out
         from ccusplan.io.results import write_file
 
         write_file(out, table.to_csv(index=False).encode())
+        regret = table.pivot(index="plan", columns="scenario", values="regret_musd")
+        regret = regret.reindex(index=list(dict.fromkeys(table["plan"])),
+                                columns=list(dict.fromkeys(table["scenario"])))
+        write_file(out.with_name("regret.csv"), regret.to_csv().encode())
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     con = state.out
@@ -79,7 +83,8 @@ def evaluate(state, plans, case_path, sweep_dir, until, penalty, time_limit, out
             con.print(f"{plan}: over {len(g)} samples, regret mean {_m(reg.mean())}, "
                       f"P90 {_m(reg.quantile(0.9))}, max {_m(reg.max())} MUSD; short in "
                       f"{int((g['shortfall_mt'] > 1e-3).sum())}", highlight=False)
-    con.print(f"written to {display_path(out)}")
+    con.print(f"written to {display_path(out)} and {display_path(out.with_name('regret.csv'))} "
+              "(plans × scenarios)")
 
 
 def _m(v) -> str:
