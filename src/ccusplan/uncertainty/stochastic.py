@@ -19,7 +19,9 @@ Stochastic Programming*, Springer 2011, ch. 4):
   mean factors solved alone, its first stage fixed in every scenario and their recourse
   optimised; the value of the stochastic solution is VSS = EEV − RP.
 
-Each figure is a MILP solved within a share of the time limit; where one stops at a
+Each figure is a MILP solved within a share of the time limit, from the warm start
+``ccusplan solve`` uses; the mean-value plan's recourse (a feasible plan of the
+extensive form) is the extensive form's start, so RP ≤ EEV. Where a solve stops at a
 gap, the figures are stated with it.
 """
 
@@ -36,9 +38,9 @@ from ccusplan.uncertainty.spec import SINK_FACTORS, Scenario
 
 #: Blocks whose values in the shared periods are the first stage.
 SHARED_BLOCKS = ("capture_on", "capture_built", "sink_open", "wells", "pipes", "pipe_size")
-#: Shares of the time limit: the extensive form, then the scenarios alone and the
-#: mean-value problem, then the mean-value plan's recourse.
-RP_SHARE, ALONE_SHARE, EEV_SHARE = 0.6, 0.25, 0.15
+#: Shares of the time limit: the mean-value problem, its plan's recourse in every
+#: scenario, the scenarios alone (together), and the extensive form (the rest).
+MEAN_SHARE, EEV_SHARE, ALONE_SHARE = 0.15, 0.15, 0.2
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,35 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
     _check_layouts(parts, where)
     lp, offsets, shared = extensive_form(parts, st.shared_until)
     model = to_pulp(lp)
-    rp = solve_model(model, opts.but(time_limit_s=RP_SHARE * limit))
+    arr = lp.arrays()
+
+    # the mean-value problem, and its first stage's recourse in every scenario (EEV): a
+    # feasible plan of the extensive form, which starts from it
+    mv = _part(case, net, mean_sample(samples, probs), "mean", 1.0, st.shortfall_usd_per_t)
+    _check_layouts([parts[0], mv], where)
+    mv_res = _solve_alone(mv, opts, MEAN_SHARE * limit)
+    eev, start = None, None
+    if mv_res.x is not None:
+        lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
+        mv_cols = _shared_columns(mv, st.shared_until)
+        first = np.where(mv.form.lp.arrays()["integer"][mv_cols], np.round(mv_res.x[mv_cols]),
+                         mv_res.x[mv_cols])
+        for off, cols in zip(offsets, shared):
+            v = np.minimum(np.maximum(first, lo[off + cols]), hi[off + cols])
+            lo[off + cols] = v
+            hi[off + cols] = v
+        eev_res = solve_model(model, opts.but(time_limit_s=EEV_SHARE * limit,
+                                              start=np.tile(mv_res.x, len(parts))),
+                              col_lo=lo, col_hi=hi)
+        eev, start = eev_res.objective, eev_res.x
+
+    # each scenario alone (wait and see)
+    alone = [_solve_alone(p, opts, ALONE_SHARE * limit / len(parts)) for p in parts]
+
+    left = max(limit - (time.perf_counter() - t0), 0.1 * limit)
+    rp = solve_model(model, opts.but(time_limit_s=left, start=start))
+    if start is not None and (rp.objective is None or rp.objective > eev):
+        rp = replace(rp, x=start, objective=eev)   # the mean-value plan is the best found
 
     # each scenario's plan from the extensive form's solution
     outcomes = []
@@ -206,27 +236,26 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
                       termination=None) if x is not None else rp
         plan = read_plan(part.inst, part.form, x) if x is not None else None
         outcomes.append(Outcome(part.inst, part.form, res, plan, 0.0, [], limit, None))
-
-    # wait and see, and the mean-value problem, each alone
-    alone_s = ALONE_SHARE * limit / (len(parts) + 1)
-    alone = [solve_model(to_pulp(p.form.lp), opts.but(time_limit_s=alone_s)) for p in parts]
-    mv = _part(case, net, mean_sample(samples, probs), "mean", 1.0, st.shortfall_usd_per_t)
-    mv_res = solve_model(to_pulp(mv.form.lp), opts.but(time_limit_s=alone_s))
-    eev = None
-    if mv_res.x is not None:
-        arr = lp.arrays()
-        lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
-        mv_cols = _shared_columns(mv, st.shared_until)
-        first = np.where(mv.form.lp.arrays()["integer"][mv_cols], np.round(mv_res.x[mv_cols]),
-                         mv_res.x[mv_cols])
-        for off, cols in zip(offsets, shared):
-            v = np.minimum(np.maximum(first, lo[off + cols]), hi[off + cols])
-            lo[off + cols] = v
-            hi[off + cols] = v
-        eev_res = solve_model(model, opts.but(time_limit_s=EEV_SHARE * limit),
-                              col_lo=lo, col_hi=hi)
-        eev = eev_res.objective
+    gap = None if rp.objective is None or rp.best_bound is None else \
+        max(rp.objective - rp.best_bound, 0.0) / max(abs(rp.objective), 1e-9)
     return StochasticOutcome(
         [(p.name, p.probability) for p in parts], outcomes, rp.objective, rp.best_bound,
-        rp.mip_gap, str(rp.status), [r.objective for r in alone], mv_res.objective, eev,
+        gap, str(rp.status), [r.objective for r in alone], mv_res.objective, eev,
         st.shared_until, time.perf_counter() - t0)
+
+
+def _solve_alone(part: _Part, opts, limit: float):
+    """One scenario's MILP, from the warm start ``ccusplan solve`` uses (LP support)."""
+    from ccusplan.optimize import WARM_START_LP_SHARE, WARM_START_SHARE
+    from ccusplan.optimize.pulp_backend import solve_model, to_pulp
+    from ccusplan.optimize.warmstart import lp_support_start
+
+    t0 = time.perf_counter()
+    model = to_pulp(part.form.lp)
+    step = opts.but(msg=False, progress=None)
+    warm = lp_support_start(part.inst, part.form, model,
+                            step.but(time_limit_s=WARM_START_SHARE * limit),
+                            lp_time_limit_s=WARM_START_LP_SHARE * limit)
+    model = warm.model or model
+    left = max(limit - (time.perf_counter() - t0), 0.1)
+    return solve_model(model, opts.but(time_limit_s=left, start=warm.x))

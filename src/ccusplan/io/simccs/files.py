@@ -2,8 +2,10 @@
 
 A scenario folder (SimCCS 2.0, ``Datasets/<dataset>/Scenarios/<scenario>/``) holds:
 
-* ``Sources/Sources.csv`` and ``Sinks/Sinks.csv`` — comma-separated, three header
-  rows, data from row 4 until the first line that is blank or begins with ``,`` or a
+* ``Sources/Sources.csv`` and ``Sinks/Sinks.csv`` (or, as earlier releases and the
+  SimCCS Gateway wrote them, ``Sources.txt`` and ``Sinks.txt``: one header row, then
+  tab-separated fields; CR-only, LF or CRLF line endings) — the CSVs comma-separated,
+  three header rows, data from row 4 until the first line that is blank or begins with ``,`` or a
   space; fields split on commas outside double quotes. Text is UTF-8 or cp1252
   (SimCCS's own sample has a cp1252 en dash in a header).
 * ``Transport/Linear.txt`` — one header row, then ``ID  SLOPE  INTERCEPT`` per cost
@@ -111,6 +113,34 @@ SINK_COLUMNS = (
     Column("lat", "L", "Y-LAT", **_LAT),
 )
 
+#: The older text forms (``Sources/Sources.txt``, ``Sinks/Sinks.txt``): one header row,
+#: tab-separated fields (a name may hold spaces).
+SOURCE_TXT_COLUMNS = (
+    Column("id", "A", "ID", required=True),
+    _money("capex_musd", "B", "costFix ($M)", "$M"),
+    _money("fom_musd_per_yr", "C", "fixO&M ($M/y)", "$M/yr"),
+    _money("var_usd_per_t", "D", "varO&M ($/tCO2)", "$/tCO2", None),
+    Column("prod_mtpa", "E", "capMax (MtCO2/y)", "MtCO2/yr", True, 0.0),
+    Column("lon", "G", "LON", **_LON),
+    Column("lat", "H", "LAT", **_LAT),
+    Column("name", "I", "NAME"),
+)
+SINK_TXT_COLUMNS = (
+    Column("id", "A", "Sink_ID", required=True),
+    Column("name", "B", "NAME"),
+    Column("cap_mt", "C", "fieldCap (MtCO2)", "MtCO2", True, 0.0),
+    _money("site_capex_musd", "D", "costFix ($M)", "$M"),
+    _money("site_fom_musd_per_yr", "E", "fixO&M ($M/yr)", "$M/yr"),
+    _money("well_mtpa", "F", "wellCap (MtCO2/yr)", "MtCO2/yr"),
+    _money("well_capex_musd", "G", "wellCostFix ($M)", "$M"),
+    _money("well_fom_musd_per_yr", "H", "wellFixO&M ($M/yr)", "$M/yr"),
+    _money("inj_usd_per_t", "I", "varO&M ($/tCO2)", "$/tCO2", None),
+    Column("lon", "K", "LON", **_LON),
+    Column("lat", "L", "LAT", **_LAT),
+)
+#: Sinks.txt's last field, the site's location, names it when present.
+SINK_TXT_LOCATION = 16
+
 TREND_COLUMNS = (
     Column("id", "A", "ID", required=True),
     Column("slope", "B", "SLOPE", "$M per Mt/yr per unit cost", True, 0.0),
@@ -146,7 +176,7 @@ class Scenario:
 # ------------------------------------------------------------------ text
 
 def _lines(path: Path, problems: list[Problem]) -> list[str] | None:
-    """The file's lines (LF or CRLF), decoded as UTF-8 or else cp1252."""
+    """The file's lines (LF, CRLF or CR-only), decoded as UTF-8 or else cp1252."""
     where = display_path(path)
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "does not exist"
@@ -160,7 +190,7 @@ def _lines(path: Path, problems: list[Problem]) -> list[str] | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    return [line.rstrip("\r") for line in text.split("\n")]
+    return re.split(r"\r\n|\r|\n", text)
 
 
 def _number(text: str, col: Column, where: str, line: int,
@@ -208,21 +238,41 @@ def _sheet_rows(path: Path, problems: list[Problem]) -> list[tuple[int, list[str
     return rows
 
 
+def _txt_rows(path: Path, problems: list[Problem]) -> list[tuple[int, list[str]]]:
+    """(line number, stripped fields) of each data row of an older ``.txt`` sheet: one
+    header row (named or numbered), tab-separated fields, blank lines skipped."""
+    lines = _lines(path, problems)
+    if lines is None:
+        return []
+    rows = [(n, [f.strip() for f in line.split("\t")])
+            for n, line in enumerate(lines[1:], start=2) if line.strip()]
+    if not rows:
+        problems.append(Problem(display_path(path), "no data rows: expected one header row, "
+                                "then one tab-separated row per site"))
+    return rows
+
+
 def _sheet(path: Path, columns: tuple[Column, ...], problems: list[Problem],
-           resolve: Callable[[Callable[..., float]], dict]) -> pd.DataFrame:
+           resolve: Callable[[Callable[..., float]], dict], txt: bool = False) -> pd.DataFrame:
     """Parse every data row by ``columns``; ``resolve`` gets the row's cell-to-number
-    function (column name, value if blank) and returns the row's values."""
+    function (column name, value if blank) and returns the row's values. ``txt``: the
+    older tab-separated form (:func:`_txt_rows`)."""
     where = display_path(path)
     needed = max(c.index for c in columns) + 1
     records = []
-    for line, fields in _sheet_rows(path, problems):
+    for line, fields in (_txt_rows if txt else _sheet_rows)(path, problems):
         if len(fields) < needed:
             problems.append(Problem(where, f"has {len(fields)} fields; expected at least "
                                            f"{needed} (columns A–{columns[-1].letter})", line))
             continue
         cells = {c.name: fields[c.index] for c in columns}
+        if txt and columns is SINK_TXT_COLUMNS and len(fields) > SINK_TXT_LOCATION \
+                and fields[SINK_TXT_LOCATION]:
+            cells["name"] = fields[SINK_TXT_LOCATION]
 
         def value(name: str, blank: float = 0.0, cells=cells, line=line) -> float:
+            if name not in cells:          # a column this form has not (the .txt: no total)
+                return blank
             col = next(c for c in columns if c.name == name)
             return _number(cells[name], col, where, line, problems, blank)
 
@@ -434,8 +484,33 @@ def read_scenario(folder: Path, problems: list[Problem]) -> Scenario:
         return Scenario(folder, empty, empty, empty, empty)
     return Scenario(
         folder,
-        sources=_sheet(folder / SOURCES, SOURCE_COLUMNS, problems, _source_values),
-        sinks=_sheet(folder / SINKS, SINK_COLUMNS, problems, _sink_values),
+        sources=_either(folder, SOURCES, SOURCE_COLUMNS, SOURCE_TXT_COLUMNS, _source_values,
+                        problems),
+        sinks=_either(folder, SINKS, SINK_COLUMNS, SINK_TXT_COLUMNS, _sink_values, problems),
         trends=_trends(folder / LINEAR, problems),
         edges=_edges(folder / CANDIDATES, problems),
     )
+
+
+def _either(folder: Path, csv_path: Path, columns, txt_columns, resolve,
+            problems: list[Problem]) -> pd.DataFrame:
+    """The sheet from its ``.csv`` (SimCCS 2.0) or its ``.txt`` (earlier releases and the
+    SimCCS Gateway); with both, they must hold the same sites and numbers."""
+    txt_path = csv_path.with_suffix(".txt")
+    has_csv, has_txt = (folder / csv_path).is_file(), (folder / txt_path).is_file()
+    if has_txt and not has_csv:
+        return _sheet(folder / txt_path, txt_columns, problems, resolve, txt=True)
+    table = _sheet(folder / csv_path, columns, problems, resolve)
+    if has_txt:
+        other = _sheet(folder / txt_path, txt_columns, problems, resolve, txt=True)
+        numbers = [c for c in table.columns if c not in ("id", "name", "line")]
+        a = table.set_index("id")[numbers] if len(table) else table
+        b = other.set_index("id")[numbers] if len(other) else other
+        same = (len(a) == len(b) and set(a.index) == set(b.index)
+                and np.allclose(a.sort_index().to_numpy(float), b.sort_index().to_numpy(float),
+                                rtol=1e-9, atol=1e-12, equal_nan=True))
+        if not same:
+            problems.append(Problem(display_path(folder / txt_path), f"disagrees with "
+                                    f"{csv_path.name} beside it (other sites or numbers): "
+                                    "keep one of the two"))
+    return table
