@@ -14,7 +14,9 @@ Against it, as usual in stochastic programming (Birge and Louveaux, *Introductio
 Stochastic Programming*, Springer 2011, ch. 4):
 
 * the wait-and-see cost WS: each scenario solved alone, weighted by its probability; the
-  expected value of perfect information is EVPI = RP − WS;
+  expected value of perfect information is EVPI = RP − WS (a scenario's cost alone is
+  the best of its own solve and of its plans in the extensive form's and the mean-value
+  plan's solutions, each a plan of that scenario alone);
 * the expected cost of the mean-value plan EEV: the scenario of probability-weighted
   mean factors solved alone, its first stage fixed in every scenario and their recourse
   optimised; the value of the stochastic solution is VSS = EEV − RP.
@@ -236,11 +238,20 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
                       termination=None) if x is not None else rp
         plan = read_plan(part.inst, part.form, x) if x is not None else None
         outcomes.append(Outcome(part.inst, part.form, res, plan, 0.0, [], limit, None))
+    # a scenario's best plan found: alone, or within the extensive form's or the
+    # mean-value plan's solutions (each is a plan of that scenario alone)
+    best_alone = []
+    for part, off, r, o in zip(parts, offsets, alone, outcomes):
+        c = part.form.lp.arrays()["c"]
+        found = [v for v in (r.objective, o.result.objective if o.plan is not None else None,
+                             None if start is None else float(c @ start[off:off + len(c)]))
+                 if v is not None]
+        best_alone.append(min(found) if found else None)
     gap = None if rp.objective is None or rp.best_bound is None else \
         max(rp.objective - rp.best_bound, 0.0) / max(abs(rp.objective), 1e-9)
     return StochasticOutcome(
         [(p.name, p.probability) for p in parts], outcomes, rp.objective, rp.best_bound,
-        gap, str(rp.status), [r.objective for r in alone], mv_res.objective, eev,
+        gap, str(rp.status), best_alone, mv_res.objective, eev,
         st.shared_until, time.perf_counter() - t0)
 
 
