@@ -175,6 +175,14 @@ by = "sink"
     page = written["report.html"].read_text()
     assert 'id="usage-table"' in page and "data:image/png;base64," in page
     assert run_sweep(suite, LocalBackend(1)).done == 0   # resumed: nothing left
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    r = CliRunner().invoke(cli, ["report", str(out), "--out", str(tmp_path / "again.html")],
+                           obj=_State())
+    assert r.exit_code == 0, r.output
+    assert 'id="sample-table"' in (tmp_path / "again.html").read_text()
 
 
 def _two_sink_case(folder, target: float):

@@ -31,14 +31,32 @@ def _size(path: Path) -> str:
               help="No background map tiles: the page fetches nothing at all.")
 @click.pass_obj
 def report(state, outdir: Path, out, no_tiles) -> None:
-    """One self-contained HTML page of the results in OUTDIR (read, not solved again)."""
+    """One self-contained HTML page of the results in OUTDIR (read, not solved again):
+    a solve's result folder, or a sweep's folder."""
     from ccusplan.report.html import write_report
 
     try:
-        written = write_report(outdir, out, tiles=not no_tiles)
+        if (outdir / "sweep.csv").is_file() and (outdir / "runs.jsonl").is_file():
+            written = _sweep_report(outdir, out)
+        else:
+            written = write_report(outdir, out, tiles=not no_tiles)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     state.out.print(f"report written to {written} ({_size(written)})")
+
+
+def _sweep_report(folder: Path, out: Path | None) -> Path:
+    import json
+
+    from ccusplan.io.results import write_file
+    from ccusplan.report.sweep_html import build_sweep_report
+
+    with open(folder / "runs.jsonl") as f:
+        first = json.loads(f.readline() or "{}")
+    name = str(first.get("case", folder.name)).split("#")[0]
+    out = Path(out) if out is not None else folder / "report.html"
+    write_file(out, build_sweep_report(folder, name).encode())
+    return out
 
 
 @click.command()
