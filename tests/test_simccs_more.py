@@ -97,3 +97,26 @@ def test_a_malformed_txt_names_its_file_line_and_field(tmp_path):
     message = e.value.render()
     assert "Sinks.txt" in message and "row 2" in message and "fieldCap (MtCO2)" in message
     assert "'lots' is not a number" in message
+
+
+def test_a_misplaced_site_in_a_txt_names_the_txt_and_its_columns(tmp_path):
+    """A sink moved off the candidate network: the message names Sinks.txt and its own
+    LON/LAT columns (K and L), not the CSV's."""
+    folder = _copy(tmp_path, CAP_TXT)
+    text = (folder / "Sinks" / "Sinks.txt").read_text().replace("-91.2980", "-90.5000", 1)
+    (folder / "Sinks" / "Sinks.txt").write_text(text)
+    with pytest.raises(InputError) as e:
+        _import(folder, tmp_path / "out", 50)
+    message = e.value.render()
+    assert "Sinks.txt" in message and "K: LON, L: LAT" in message and "Sinks.csv" not in message
+
+
+def test_trends_capped_at_the_target_as_the_earlier_writers_did(tmp_path):
+    report = import_scenario(GATEWAY, tmp_path / "net", tmp_path / "case.toml",
+                             ImportOptions(raster=RASTER, target_mtpa=50,
+                                           cap_trends_at_target=True))
+    assert report.network.pipe_classes["capacity_mtpa"].tolist() == [5.27273, 50.0]
+    assert any("capped at the target (50 Mt/yr)" in n for n in report.notes)
+    plain = import_scenario(GATEWAY, tmp_path / "net2", tmp_path / "case2.toml",
+                            ImportOptions(raster=RASTER, target_mtpa=50))
+    assert plain.network.pipe_classes["capacity_mtpa"].tolist() == [5.27273, 111.132]

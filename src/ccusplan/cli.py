@@ -215,10 +215,13 @@ def import_() -> None:
 @click.option("--raster", type=click.Path(path_type=Path),
               help="Cost raster header (default: the dataset's "
                    "BaseData/CostNetwork/Construction Costs.txt).")
+@click.option("--cap-trends-at-target", "cap_trends", is_flag=True,
+              help="As SimCCS's earlier writers (2019, the Gateway): every cost trend's "
+                   "capacity at most the target.")
 @click.option("--force", is_flag=True, help="Replace an existing network and case file.")
 @click.pass_obj
 def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, price,
-                  tax_credit, crf, project_years, raster, force) -> None:
+                  tax_credit, crf, project_years, raster, cap_trends, force) -> None:
     """Convert the SimCCS scenario folder SCENARIO into a network and a case."""
     from ccusplan.io.simccs import DEFAULT_TARGET_MTPA, ImportOptions, import_scenario
 
@@ -234,7 +237,7 @@ def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, p
             mode="price" if price else "target",
             target_mtpa=DEFAULT_TARGET_MTPA if target is None else target,
             tax_credit_usd_per_t=tax_credit or 0.0, crf=crf, project_years=project_years,
-            raster=raster)
+            raster=raster, cap_trends_at_target=cap_trends)
         report = import_scenario(scenario, out, case_path, options, force=force)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)

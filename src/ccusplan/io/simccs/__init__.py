@@ -10,6 +10,8 @@ anything is written; what ccusplan cannot reproduce term for term comes back as 
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import math
 import os
@@ -53,6 +55,9 @@ class ImportOptions:
     project_years: float = DEFAULT_PROJECT_YEARS
     raster: Path | None = None
     """Cost raster header; default ``<scenario>/../../BaseData/CostNetwork/Construction Costs.txt``."""
+    cap_trends_at_target: bool = False
+    """As SimCCS's earlier writers (2019, the Gateway): every trend's capacity at most the
+    target (target mode)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,12 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
     t = tables(sc, raster, options.project_years, problems, found)
     if problems or t is None:
         raise InputError(problems)
+    if options.cap_trends_at_target and options.mode == "target":
+        classes = t.pipe_classes.copy()
+        classes["capacity_mtpa"] = classes["capacity_mtpa"].clip(upper=options.target_mtpa)
+        t = dataclasses.replace(t, pipe_classes=classes)
+        found.append(f"every trend's capacity capped at the target ({options.target_mtpa:g} "
+                     "Mt/yr), as SimCCS's earlier writers did")
     found += notes(t, options.mode, options.tax_credit_usd_per_t)
     _write_network(out, t)
     text = case_toml(case_path, out, display_path(scenario), options.mode, options.target_mtpa,

@@ -168,9 +168,19 @@ class Scenario:
     sinks: pd.DataFrame
     trends: pd.DataFrame
     edges: pd.DataFrame
+    txt: bool = False   # sources and sinks read from the older .txt forms
 
     def file(self, relative: Path) -> str:
+        """A file of the scenario, for messages (the sheets as the form read)."""
+        if self.txt and relative in (SOURCES, SINKS):
+            relative = relative.with_suffix(".txt")
         return display_path(self.folder / relative)
+
+    def position_fields(self, relative: Path) -> str:
+        """The longitude and latitude columns of a sheet, for messages."""
+        if relative == SOURCES:
+            return "G: LON, H: LAT" if self.txt else "H: X-LON, I: Y-LAT"
+        return "K: LON, L: LAT" if self.txt else "K: X-LON, L: Y-LAT"
 
 
 # ------------------------------------------------------------------ text
@@ -482,8 +492,9 @@ def read_scenario(folder: Path, problems: list[Problem]) -> Scenario:
                                 "exist or is not a folder"))
         empty = pd.DataFrame()
         return Scenario(folder, empty, empty, empty, empty)
+    txt = not (folder / SOURCES).is_file() and (folder / SOURCES.with_suffix(".txt")).is_file()
     return Scenario(
-        folder,
+        folder, txt=txt,
         sources=_either(folder, SOURCES, SOURCE_COLUMNS, SOURCE_TXT_COLUMNS, _source_values,
                         problems),
         sinks=_either(folder, SINKS, SINK_COLUMNS, SINK_TXT_COLUMNS, _sink_values, problems),

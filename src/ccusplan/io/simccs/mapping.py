@@ -207,17 +207,18 @@ def tables(sc: Scenario, raster: Raster, project_years: float,
     problems.extend(
         Problem(sc.file(CANDIDATES), f"cell {v} is outside the raster ({raster.n_cells:,} cells)",
                 None, "Vertex1/Vertex2") for v in vertices[off_raster])
-    src_cells = _place(src, raster, vertices, sc.file(SOURCES), "capture", "H: X-LON, I: Y-LAT",
-                       problems)
-    snk_cells = _place(snk, raster, vertices, sc.file(SINKS), "injection", "K: X-LON, L: Y-LAT",
-                       problems)
+    src_cells = _place(src, raster, vertices, sc.file(SOURCES), "capture",
+                       sc.position_fields(SOURCES), problems)
+    snk_cells = _place(snk, raster, vertices, sc.file(SINKS), "injection",
+                       sc.position_fields(SINKS), problems)
     total_capturable = float(src["prod_mtpa"].sum())
     classes = pipe_classes(sc, total_capturable, problems, notes)
     if problems:
         return None
 
     no_well = ~snk["simplified"] & ~(snk["well_mtpa"] > 0)
-    notes.extend(f"{sc.file(SINKS)} row {line}: sink {i} has no well injection rate (column G), "
+    notes.extend(f"{sc.file(SINKS)} row {line}: sink {i} has no well injection rate (column "
+                 f"{'F' if sc.txt else 'G'}), "
                  "so SimCCS can inject nothing there (b ≤ 0·w); imported with max_injection_mtpa = 0"
                  for i, line in zip(snk["id"][no_well], snk["line"][no_well]))
     prod = simccs_round(src["prod_mtpa"])
