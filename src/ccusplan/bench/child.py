@@ -66,7 +66,8 @@ def solve(spec: dict) -> dict:
             **out.sizes, "n_corridors": int(len(out.instance.cor_from)),
             "transport_musd": out.polished.transport_musd if out.polished else None,
             "transport_gap": out.polished.transport_gap if out.polished else None,
-            "message": r.message,
+            "message": "; ".join(out.diagnosis) if r.status == "infeasible" and out.diagnosis
+            else r.message,
             **({} if sample is None else _usage(out))}
 
 
