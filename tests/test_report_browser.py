@@ -157,7 +157,7 @@ def test_the_report_in_a_headless_browser(browser, pages):
     assert strokes() == sorted(p["colour"]["size"] for p in data["pipes"])
 
 
-def test_without_tiles_the_network_still_shows_on_a_plain_background(browser, pages):
+def test_without_tiles_the_network_shows_over_the_shipped_geography(browser, pages):
     d = browser
     logs = _open(d, pages["tiles"])
     assert len(d.find_elements("css selector", "#map path.ccus-pipe")) == 3
@@ -171,4 +171,15 @@ def test_without_tiles_the_network_still_shows_on_a_plain_background(browser, pa
     assert all(e["source"] == "network" and TILE_HOST in e["message"] for e in errors), errors
     background = d.execute_script(
         "return getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor")
-    assert background == "rgb(238, 242, 245)"
+    from matplotlib.colors import to_rgb
+
+    from ccusplan import geography
+
+    sea = tuple(round(255 * v) for v in to_rgb(geography.SEA))
+    assert background == f"rgb({sea[0]}, {sea[1]}, {sea[2]})"
+    # the Natural Earth layer lies under the tiles' pane: seen only where tiles are missing
+    z = d.execute_script(
+        "var g = document.querySelector('.leaflet-geography-pane'), "
+        "t = document.querySelector('.leaflet-tile-pane');"
+        "return [getComputedStyle(g).zIndex, getComputedStyle(t).zIndex];")
+    assert int(z[0]) < int(z[1])
