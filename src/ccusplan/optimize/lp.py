@@ -112,6 +112,13 @@ class LinearProgram:
         out.blocks, out.row_blocks, out._cache = dict(self.blocks), dict(self.row_blocks), None
         return out
 
+    def with_bounds(self, lo: np.ndarray, hi: np.ndarray) -> LinearProgram:
+        """A copy whose column bounds are ``lo`` and ``hi`` (e.g. some columns fixed)."""
+        out = self.copy()
+        out._lo, out._hi, out._cache = [np.asarray(lo, float).copy()], \
+            [np.asarray(hi, float).copy()], None
+        return out
+
     def with_costs(self, c: np.ndarray) -> LinearProgram:
         """A copy whose objective is ``c``, its arrays shared rather than assembled again."""
         out = self.copy()

@@ -198,7 +198,6 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
     _check_layouts(parts, where)
     lp, offsets, shared = extensive_form(parts, st.shared_until)
     model = to_pulp(lp)
-    arr = lp.arrays()
 
     # the mean-value problem, and its first stage's recourse in every scenario (EEV): a
     # feasible plan of the extensive form, which starts from it
@@ -207,18 +206,14 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
     mv_res = _solve_alone(mv, opts, MEAN_SHARE * limit)
     eev, start = None, None
     if mv_res.x is not None:
-        lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
         mv_cols = _shared_columns(mv, st.shared_until)
         first = np.where(mv.form.lp.arrays()["integer"][mv_cols], np.round(mv_res.x[mv_cols]),
                          mv_res.x[mv_cols])
-        for off, cols in zip(offsets, shared):
-            v = np.minimum(np.maximum(first, lo[off + cols]), hi[off + cols])
-            lo[off + cols] = v
-            hi[off + cols] = v
-        eev_res = solve_model(model, opts.but(time_limit_s=EEV_SHARE * limit,
-                                              start=np.tile(mv_res.x, len(parts))),
-                              col_lo=lo, col_hi=hi)
-        eev, start = eev_res.objective, eev_res.x
+        recourse = [_recourse(p, cols, first, opts, EEV_SHARE * limit / len(parts))
+                    for p, cols in zip(parts, shared)]
+        if all(r.x is not None for r in recourse):
+            eev = float(sum(p.probability * r.objective for p, r in zip(parts, recourse)))
+            start = np.concatenate([r.x for r in recourse])
 
     # each scenario alone (wait and see)
     alone = [_solve_alone(p, opts, ALONE_SHARE * limit / len(parts)) for p in parts]
@@ -253,6 +248,18 @@ def solve_stochastic(case: Case, net: Network, time_limit_s: float | None = None
         [(p.name, p.probability) for p in parts], outcomes, rp.objective, rp.best_bound,
         gap, str(rp.status), best_alone, mv_res.objective, eev,
         st.shared_until, time.perf_counter() - t0)
+
+
+def _recourse(part: _Part, cols: np.ndarray, first: np.ndarray, opts, limit: float):
+    """One scenario's MILP with its first stage fixed to ``first``, from the same warm
+    start as a scenario alone (its LP relaxation and restricted MILPs respect the fixed
+    columns)."""
+    arr = part.form.lp.arrays()
+    lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
+    v = np.minimum(np.maximum(first, lo[cols]), hi[cols])
+    lo[cols], hi[cols] = v, v
+    fixed = replace(part.form, lp=part.form.lp.with_bounds(lo, hi))
+    return _solve_alone(_Part(part.name, part.probability, part.inst, fixed), opts, limit)
 
 
 def _solve_alone(part: _Part, opts, limit: float):
