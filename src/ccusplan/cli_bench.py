@@ -72,14 +72,36 @@ def bench() -> None:
     """Batch benchmarks: `ccusplan bench SUITE` runs a suite, `bench report` summarises."""
 
 
+def backend_options(what: str):
+    """``--workers``, ``--scheduler`` and ``--dask-local``: where ``what`` run."""
+    def wrap(f):
+        f = click.option("--dask-local", "dask_local", type=click.IntRange(min=1), metavar="N",
+                         help="Start a local Dask cluster of N single-threaded workers and "
+                              "run on it.")(f)
+        f = click.option("--scheduler", metavar="ADDRESS",
+                         help="Run on this Dask scheduler's workers, e.g. "
+                              "tcp://10.0.0.5:8786.")(f)
+        return click.option("--workers", type=click.IntRange(min=1), default=1,
+                            show_default=True,
+                            help=f"{what} at a time on this machine (each in its own "
+                                 "process).")(f)
+    return wrap
+
+
+def check_backend(workers: int, scheduler: str | None, dask_local: int | None) -> None:
+    """More than one of ``--workers``, ``--scheduler`` and ``--dask-local`` is bad input."""
+    from ccusplan.errors import InputError, Problem
+
+    chosen = [f for f, v in (("--scheduler", scheduler), ("--dask-local", dask_local),
+                             ("--workers", workers != 1)) if v]
+    if len(chosen) > 1:
+        raise InputError(Problem("command line", f"give one of --workers, --scheduler and "
+                                 f"--dask-local, not {' and '.join(chosen)}", field=chosen[1]))
+
+
 @bench.command("run")
 @click.argument("suite", type=click.Path(path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Runs at a time on this machine (each in its own process).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Run on this Dask scheduler's workers, e.g. tcp://10.0.0.5:8786.")
-@click.option("--dask-local", "dask_local", type=click.IntRange(min=1), metavar="N",
-              help="Start a local Dask cluster of N single-threaded workers and run on it.")
+@backend_options("Runs")
 @click.option("--results", type=click.Path(path_type=Path),
               help="Results table (JSONL; default: the suite's `results`).")
 @click.option("--exclusive", is_flag=True,
@@ -91,15 +113,10 @@ def bench_run(state, suite: Path, workers, scheduler, dask_local, results, exclu
     from ccusplan.bench.batch import run_batch
     from ccusplan.bench.results import ResultsTable
     from ccusplan.bench.suite import load_suite
-    from ccusplan.errors import InputError, Problem, display_path
+    from ccusplan.errors import display_path
 
     try:
-        chosen = [f for f, v in (("--scheduler", scheduler), ("--dask-local", dask_local),
-                                 ("--workers", workers != 1)) if v]
-        if len(chosen) > 1:
-            raise InputError(Problem("command line", f"give one of --workers, --scheduler and "
-                                     f"--dask-local, not {' and '.join(chosen)}",
-                                     field=chosen[1]))
+        check_backend(workers, scheduler, dask_local)
         s = load_suite(suite)
         table = ResultsTable(results or s.results)
         with _machine_lock(state, exclusive):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from ccusplan.cli_bench import EXIT_INTERRUPTED, _backend, _duration, _ProgressView
+from ccusplan.cli_bench import (EXIT_INTERRUPTED, _backend, _duration, _ProgressView,
+                                backend_options, check_backend)
 from ccusplan.cli_common import fail as _fail
 
 
@@ -26,12 +27,7 @@ from ccusplan.cli_common import fail as _fail
 @click.option("--solver", help="Solver (default: the case's).")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
               help="Solver threads per sample.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Samples at a time on this machine (each in its own process).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Run on this Dask scheduler's workers, e.g. tcp://10.0.0.5:8786.")
-@click.option("--dask-local", "dask_local", type=click.IntRange(min=1), metavar="N",
-              help="Start a local Dask cluster of N single-threaded workers and run on it.")
+@backend_options("Samples")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Sweep folder (default: outputs/<case>-sweep/); run again to resume.")
 @click.pass_obj
@@ -39,7 +35,7 @@ def sweep(state, case_path: Path, samples, seed, time_limit, solver, threads, wo
           scheduler, dask_local, out) -> None:
     """Solve SAMPLES draws of CASE's [uncertainty] factors, each as a whole case, and
     write sweep.csv, usage.csv and the sweep's figures."""
-    from ccusplan.errors import InputError, Problem, display_path
+    from ccusplan.errors import InputError, display_path
     from ccusplan.io import load
     from ccusplan.io.results import check_out_dir
     from ccusplan.uncertainty.sweep import (PLANNED, SweepSettings, run_sweep, sweep_suite,
@@ -47,12 +43,7 @@ def sweep(state, case_path: Path, samples, seed, time_limit, solver, threads, wo
     from ccusplan.uncertainty.usage import percentiles
 
     try:
-        chosen = [f for f, v in (("--scheduler", scheduler), ("--dask-local", dask_local),
-                                 ("--workers", workers != 1)) if v]
-        if len(chosen) > 1:
-            raise InputError(Problem("command line", f"give one of --workers, --scheduler and "
-                                     f"--dask-local, not {' and '.join(chosen)}",
-                                     field=chosen[1]))
+        check_backend(workers, scheduler, dask_local)
         case, _ = load(case_path)
         u = case.uncertainty
         out = Path(out or Path("outputs") / f"{case.name}-sweep")
