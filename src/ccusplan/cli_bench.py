@@ -120,13 +120,9 @@ def bench_run(state, suite: Path, workers, scheduler, dask_local, results, exclu
         s = load_suite(suite)
         table = ResultsTable(results or s.results)
         with _machine_lock(state, exclusive):
-            backend = _backend(workers, scheduler, dask_local)
-            try:
-                view = _ProgressView(state, s, table.path, backend.where)
-                with view:
-                    progress = run_batch(s, backend, table, view.start, view.row)
-            finally:
-                backend.close()
+            progress = shown_batch(state, s, table.path, _backend(workers, scheduler, dask_local),
+                                   lambda backend, start, row: run_batch(s, backend, table,
+                                                                          start, row))
     except KeyboardInterrupt:
         click.echo("interrupted: every finished run is in the results table; run the same "
                    "command again to resume", err=True)
@@ -137,6 +133,17 @@ def bench_run(state, suite: Path, workers, scheduler, dask_local, results, exclu
     state.out.print(f"{s.name}: {progress.done} run(s) in {_duration(progress.seconds)} "
                     f"({done}); {progress.skipped} already done; results in "
                     f"{display_path(table.path)}")
+
+
+def shown_batch(state, suite, results: Path, backend, run):
+    """``run(backend, on_start, on_row)`` behind the progress view; the backend is closed
+    whatever happens."""
+    try:
+        view = _ProgressView(state, suite, results, backend.where)
+        with view:
+            return run(backend, view.start, view.row)
+    finally:
+        backend.close()
 
 
 def _backend(workers: int, scheduler: str | None, dask_local: int | None):

@@ -49,12 +49,13 @@ def evaluate(state, plans, case_path, sweep_dir, until, penalty, time_limit, out
         if (case_path is None) == (sweep_dir is None):
             raise InputError(Problem("command line", "give one of --case and --sweep",
                                      field="--case"))
+        from ccusplan.io.result_folder import read_result_folder
+
+        read = {plan: read_result_folder(plan) for plan in plans}   # once per plan
         scenarios = _scenarios(case_path, sweep_dir, time_limit)
-        rows = []
-        for name, case, net, own, own_gap in scenarios:
-            for plan in plans:
-                rows.append(_row(plan, name, case, net, own, own_gap, until, penalty,
-                                 time_limit))
+        rows = [_row(plan, read[plan], name, case, net, own, own_gap, until, penalty,
+                     time_limit)
+                for name, case, net, own, own_gap in scenarios for plan in plans]
         table = pd.DataFrame(rows, columns=COLUMNS)
         out = Path(out or (Path(sweep_dir) / "evaluation.csv" if sweep_dir
                            else Path("outputs") / "evaluation.csv"))
@@ -115,10 +116,10 @@ def _scenarios(case_path, sweep_dir, time_limit):
              r.get("objective_musd"), r.get("mip_gap")) for r in rows]
 
 
-def _row(plan, name, case, net, own, own_gap, until, penalty, time_limit) -> dict:
+def _row(plan, result, name, case, net, own, own_gap, until, penalty, time_limit) -> dict:
     from ccusplan.uncertainty.evaluate import evaluate as evaluate_plan
 
-    e = evaluate_plan(case, net, plan, until, penalty, time_limit)
+    e = evaluate_plan(case, net, result, until, penalty, time_limit)
     cost = e.cost_musd
     return {"plan": str(plan), "scenario": name, "status": str(e.outcome.result.status),
             "cost_musd": cost, "own_optimum_musd": own, "own_gap": own_gap,

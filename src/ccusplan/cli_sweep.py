@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from ccusplan.cli_bench import (EXIT_INTERRUPTED, _backend, _duration, _ProgressView,
-                                backend_options, check_backend)
+from ccusplan.cli_bench import (EXIT_INTERRUPTED, _backend, _duration, backend_options,
+                                check_backend, shown_batch)
 from ccusplan.cli_common import fail as _fail
 
 
@@ -55,13 +55,9 @@ def sweep(state, case_path: Path, samples, seed, time_limit, solver, threads, wo
             time_limit or (u.time_limit_s if u and u.time_limit_s else case.solver.time_limit_s),
             case.solver.mip_gap, threads, seed if seed is not None else (u.seed if u else 0))
         suite = sweep_suite(case_path, out, settings)
-        backend = _backend(workers, scheduler, dask_local)
-        try:
-            view = _ProgressView(state, suite, suite.results, backend.where)
-            with view:
-                progress = run_sweep(suite, backend, view.start, view.row)
-        finally:
-            backend.close()
+        progress = shown_batch(state, suite, suite.results,
+                               _backend(workers, scheduler, dask_local),
+                               lambda backend, start, row: run_sweep(suite, backend, start, row))
         written = write_sweep(suite, out)
     except KeyboardInterrupt:
         click.echo("interrupted: every finished sample is in runs.jsonl; run the same "

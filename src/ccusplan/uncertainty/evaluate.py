@@ -118,19 +118,21 @@ def fixed_columns(inst, form, result, until: int | None, where: str) -> tuple[np
     return np.concatenate(cols).astype(int), np.concatenate(vals)
 
 
-def evaluate(case: Case, net: Network, plan_dir: Path, until: int | None = None,
+def evaluate(case: Case, net: Network, plan, until: int | None = None,
              shortfall_usd_per_t: float = SHORTFALL_USD_PER_T,
              time_limit_s: float | None = None) -> Evaluation:
-    """The plan in ``plan_dir`` under ``case``: its builds fixed up to ``until``, the rest
-    re-optimised within ``time_limit_s`` (default: the case's)."""
+    """The plan in ``plan`` (a result folder's path, or the folder read with
+    :func:`~ccusplan.io.result_folder.read_result_folder`) under ``case``: its builds
+    fixed up to ``until``, the rest re-optimised within ``time_limit_s`` (default: the
+    case's)."""
     from ccusplan.io.result_folder import read_result_folder
     from ccusplan.optimize import Outcome, build, prepare
     from ccusplan.optimize.options import RunOptions
     from ccusplan.optimize.plan import read_plan
     from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
-    where = display_path(plan_dir)
-    result = read_result_folder(Path(plan_dir))
+    result = plan if not isinstance(plan, (str, Path)) else read_result_folder(Path(plan))
+    where = display_path(result.path)
     if not result.has_plan:
         raise InputError(Problem(where, f"the result has no plan to evaluate (status "
                                  f"{result.summary['status']})", field="status"))

@@ -161,5 +161,4 @@ def write_sweep(suite: Suite, out: Path) -> dict[str, Path]:
     from ccusplan.report.sweep_html import build_sweep_report
 
     write_file(out / "report.html", build_sweep_report(out, case.name).encode())
-    files["report.html"] = b""
-    return {name: out / name for name in files}
+    return {name: out / name for name in (*files, "report.html")}
