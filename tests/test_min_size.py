@@ -92,7 +92,7 @@ def test_minimum_against_a_brute_force_scan(classes):
         inst = _one_corridor(Path(tmp), classes)
     form = build(inst)
     floor = _min_sizes(inst, form.sized)[0]
-    fixed = inst.opt_capex_musd * (inst.crf_pipeline + inst.opt_om_fraction)
+    fixed = inst.opt_capex_musd * (inst.crf_pipeline + inst.opt_om_fraction) + inst.opt_om_musd_per_yr
     per = inst.opt_capex_musd_per_mtpa * (inst.crf_pipeline + inst.opt_om_fraction)
     step = 1e-3
     for k, o in enumerate(form.sized):

@@ -218,10 +218,13 @@ def import_() -> None:
 @click.option("--cap-trends-at-target", "cap_trends", is_flag=True,
               help="As SimCCS's earlier writers (2019, the Gateway): every cost trend's "
                    "capacity at most the target.")
+@click.option("--diameters", is_flag=True,
+              help="Pipe classes from the legacy diameter table (Transport/Transport.txt, "
+                   "4\" to 42\") instead of Linear.txt's cost trends.")
 @click.option("--force", is_flag=True, help="Replace an existing network and case file.")
 @click.pass_obj
 def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, price,
-                  tax_credit, crf, project_years, raster, cap_trends, force) -> None:
+                  tax_credit, crf, project_years, raster, cap_trends, diameters, force) -> None:
     """Convert the SimCCS scenario folder SCENARIO into a network and a case."""
     from ccusplan.io.simccs import DEFAULT_TARGET_MTPA, ImportOptions, import_scenario
 
@@ -237,7 +240,7 @@ def import_simccs(state: _State, scenario: Path, out: Path, case_path, target, p
             mode="price" if price else "target",
             target_mtpa=DEFAULT_TARGET_MTPA if target is None else target,
             tax_credit_usd_per_t=tax_credit or 0.0, crf=crf, project_years=project_years,
-            raster=raster, cap_trends_at_target=cap_trends)
+            raster=raster, cap_trends_at_target=cap_trends, diameters=diameters)
         report = import_scenario(scenario, out, case_path, options, force=force)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
@@ -264,8 +267,9 @@ def _print_import(console: Console, scenario: Path, out: Path, report, options) 
     what = (f"target {options.target_mtpa:g} Mt/yr" if options.mode == "target" else
             f"price mode, tax/credit {options.tax_credit_usd_per_t:g} USD/t")
     console.print(f"case {report.case_path}: {what}; crf {options.crf:g}, project "
-                  f"{options.project_years:g} years; one period of one year (MUSD/yr), at most "
-                  "one pipe per corridor, gap 1e-4")
+                  f"{options.project_years:g} years; one period of one year (MUSD/yr), "
+                  + ("any number of pipes" if options.diameters else "at most one pipe")
+                  + " per corridor, gap 1e-4")
     if report.notes:
         console.print("not reproduced term for term (also noted in the case file):")
         for note in report.notes:

@@ -595,10 +595,12 @@ def _min_sizes(inst: Instance, sized: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _pipe_annual_musd(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     """(O,) each option's cost per pipe and year in service, and (O,) its part per Mt/yr
-    sized: capex × (capital recovery factor + O&M fraction). The per-tonne transport cost
-    is the corridor's, whichever option carries the flow."""
+    sized: capex × (capital recovery factor + O&M fraction), plus any O&M of its own per
+    pipe. The per-tonne transport cost is the corridor's, whichever option carries the
+    flow."""
     annual = inst.crf_pipeline + inst.opt_om_fraction
-    return inst.opt_capex_musd * annual, inst.opt_capex_musd_per_mtpa * annual
+    return inst.opt_capex_musd * annual + inst.opt_om_musd_per_yr, \
+        inst.opt_capex_musd_per_mtpa * annual
 
 
 def define_objective(m: _Model, flow_entries: tuple[np.ndarray, np.ndarray]) -> None:

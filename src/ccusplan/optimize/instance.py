@@ -78,6 +78,7 @@ class Instance:
     opt_capex_musd: np.ndarray            # fixed part on this corridor
     opt_capex_musd_per_mtpa: np.ndarray   # per Mt/yr sized, on this corridor
     opt_om_fraction: np.ndarray
+    opt_om_musd_per_yr: np.ndarray        # fixed O&M per pipe and year, besides the fraction
     opt_max_count: np.ndarray
     reduction: Reduction | None = None   # what the case's [reduce] changed, if any
 
@@ -215,7 +216,8 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
     (and its right-of-way parts by the corridor's ``row_cost_weight``, when both are given).
 
     One row per (corridor position, class): ``corridor``, ``name``, ``capacity_mtpa``,
-    ``capex_musd``, ``capex_musd_per_mtpa`` (for the capacity sized), ``om_fraction_per_yr``.
+    ``capex_musd``, ``capex_musd_per_mtpa`` (for the capacity sized), ``om_fraction_per_yr``
+    and ``om_musd_per_yr`` (the class's O&M per km, if given, × the corridor's length).
     """
     e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
     k = np.arange(len(classes))
@@ -231,6 +233,7 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
         "capex_musd_per_mtpa": (cw * col("capex_musd_per_unit_per_mtpa")
                                 + rw * row("row_capex_musd_per_unit_per_mtpa")),
         "om_fraction_per_yr": col("om_fraction_per_yr"),
+        "om_musd_per_yr": row("om_musd_per_km_per_yr") * c["length_km"].to_numpy(float)[e],
     })
 
 
@@ -297,6 +300,8 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float,
         "opt_capex_musd": o["capex_musd"].to_numpy(float) * capex_multiplier,
         "opt_capex_musd_per_mtpa": o["capex_musd_per_mtpa"].to_numpy(float) * capex_multiplier,
         "opt_om_fraction": o["om_fraction_per_yr"].to_numpy(float),
+        "opt_om_musd_per_yr": (o["om_musd_per_yr"].fillna(0.0).to_numpy(float)
+                               if "om_musd_per_yr" in o else np.zeros(len(o))),
         "opt_max_count": np.where(o["generic"].to_numpy(bool), 1.0, np.maximum(count, 1.0)),
     }
 

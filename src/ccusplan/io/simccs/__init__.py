@@ -58,6 +58,10 @@ class ImportOptions:
     cap_trends_at_target: bool = False
     """As SimCCS's earlier writers (2019, the Gateway): every trend's capacity at most the
     target (target mode)."""
+    diameters: bool = False
+    """Pipe classes from the legacy diameter table (``Transport/Transport.txt``, SimCCS's
+    diameter model) instead of the cost trends of ``Linear.txt``; any number of pipes per
+    corridor, as in that model."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
     """
     scenario, out, case_path = Path(scenario), Path(out), Path(case_path)
     problems = _destination_problems(out, case_path, force)
-    sc = read_scenario(scenario, problems)
+    sc = read_scenario(scenario, problems, diameters=options.diameters)
     raster = read_raster(Path(options.raster or os.path.normpath(scenario / RASTER)), problems)
     if problems:
         raise InputError(problems)
@@ -106,7 +110,7 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
     t = tables(sc, raster, options.project_years, problems, found)
     if problems or t is None:
         raise InputError(problems)
-    if options.cap_trends_at_target and options.mode == "target":
+    if options.cap_trends_at_target and options.mode == "target" and not options.diameters:
         classes = t.pipe_classes.copy()
         classes["capacity_mtpa"] = classes["capacity_mtpa"].clip(upper=options.target_mtpa)
         t = dataclasses.replace(t, pipe_classes=classes)
@@ -114,8 +118,13 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
                      "Mt/yr), as SimCCS's earlier writers did")
     found += notes(t, options.mode, options.tax_credit_usd_per_t)
     _write_network(out, t)
+    if options.diameters:
+        found.append("pipe classes from the legacy diameter table (Transport/Transport.txt): "
+                     "capital costFix × ConCost + costROW × ROWCost, O&M costO&M per km, "
+                     "capacity maxCap; any number of pipes per corridor")
     text = case_toml(case_path, out, display_path(scenario), options.mode, options.target_mtpa,
-                     options.tax_credit_usd_per_t, options.crf, options.project_years, found)
+                     options.tax_credit_usd_per_t, options.crf, options.project_years, found,
+                     one_pipe=not options.diameters)
     _write_text(case_path, text)
     return ImportReport(read_network(out), case_path, raster, found)
 

@@ -24,8 +24,9 @@ def _toml_string(s: str) -> str:
 
 def case_toml(case_path: Path, network_dir: Path, scenario: str, mode: str, target_mtpa: float,
               tax_credit_usd_per_t: float, crf: float, project_years: float,
-              notes: list[str]) -> str:
-    """The TOML text of the case (``network`` relative to the case file's folder)."""
+              notes: list[str], one_pipe: bool = True) -> str:
+    """The TOML text of the case (``network`` relative to the case file's folder);
+    ``one_pipe``: at most one pipe per corridor (SimCCS's trend model)."""
     network = Path(os.path.relpath(network_dir.resolve(), case_path.resolve().parent)).as_posix()
     head = [f"# SimCCS scenario {scenario}, imported by `ccusplan import simccs`.",
             (f"# SimCCS's settings: capital recovery factor {crf:g}, project length "
@@ -63,8 +64,8 @@ def case_toml(case_path: Path, network_dir: Path, scenario: str, mode: str, targ
         f"mip_gap = {SIMCCS_MIP_GAP!r}  # CPLEX's default, as in SimCCS's published runs",
         "time_limit_s = 600",
         "",
-        "[pipeline]",
-        "max_pipes_per_corridor = 1  # SimCCS: one trend per arc (anti-parallel pipes never pay)",
-        "",
+        *(["[pipeline]",
+            "max_pipes_per_corridor = 1  # SimCCS: one trend per arc (anti-parallel pipes never pay)",
+            ""] if one_pipe else []),
     ]
     return "\n".join(head + [""] + body)

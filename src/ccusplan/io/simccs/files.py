@@ -26,6 +26,7 @@ at a time.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from ccusplan.io.simccs.grid import Raster
 SOURCES = Path("Sources/Sources.csv")
 SINKS = Path("Sinks/Sinks.csv")
 LINEAR = Path("Transport/Linear.txt")
+#: The legacy diameter table (4" to 42"), read instead of LINEAR when asked for.
+DIAMETERS = Path("Transport/Transport.txt")
 CANDIDATES = Path("Network/CandidateNetwork/CandidateNetwork.txt")
 #: The cost raster SimCCS reads, relative to the scenario folder (dataset/BaseData/...).
 RASTER = Path("../../BaseData/CostNetwork/Construction Costs.txt")
@@ -141,6 +144,23 @@ SINK_TXT_COLUMNS = (
 #: Sinks.txt's last field, the site's location, names it when present.
 SINK_TXT_LOCATION = 16
 
+#: ``Transport.txt``: one row per pipe diameter. Money in $M, capacities in Mt/yr; the
+#: capital parts are per unit of the edge's construction and right-of-way cost sums
+#: (``CandidateNetwork.txt``'s ConCost, ROWCost), O&M per km of the edge and year.
+DIAMETER_COLUMNS = (
+    Column("id", "A", "ID", required=True),
+    Column("name", "B", "Name", required=True),
+    Column("inches", "C", "Value", "inches", True, 0.0),
+    Column("cost_fix", "D", "costFix", "$M per unit cost", True, 0.0),
+    Column("cost_var", "E", "costVar", "$M per Mt/yr per km", True, 0.0, 0.0),
+    Column("cost_row", "F", "costROW", "$M per unit cost", True, 0.0),
+    Column("width_row", "G", "wdthROW", "ft", True, 0.0),
+    Column("cost_om", "H", "costO&M", "$M per km per yr", True, 0.0),
+    Column("min_cap", "I", "minCap", "Mt/yr", True, 0.0),
+    Column("max_cap", "J", "maxCap", "Mt/yr", True, 0.0),
+    Column("flow_loss", "K", "flowLoss", "share", True, 0.0, 0.0),
+)
+
 TREND_COLUMNS = (
     Column("id", "A", "ID", required=True),
     Column("slope", "B", "SLOPE", "$M per Mt/yr per unit cost", True, 0.0),
@@ -160,7 +180,9 @@ class Scenario:
       well_mtpa (NaN: no well limit if simplified, no well at all otherwise),
       well_capex_musd, well_fom_musd_per_yr, inj_usd_per_t, lon, lat;
     * ``trends``: id, slope, intercept, row_slope, row_intercept (β, α, β′, α′);
-    * ``edges``: v1, v2, con, row_cost, route (array of cells from v1 to v2).
+    * ``edges``: v1, v2, con, row_cost, route (array of cells from v1 to v2);
+    * ``diameters``: the legacy diameter table when asked for (:data:`DIAMETER_COLUMNS`),
+      else empty.
     """
 
     folder: Path
@@ -169,6 +191,7 @@ class Scenario:
     trends: pd.DataFrame
     edges: pd.DataFrame
     txt: bool = False   # sources and sinks read from the older .txt forms
+    diameters: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def file(self, relative: Path) -> str:
         """A file of the scenario, for messages (the sheets as the form read)."""
@@ -360,6 +383,44 @@ def _trends(path: Path, problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def _diameters(path: Path, problems: list[Problem]) -> pd.DataFrame:
+    """``Transport.txt``: a header row naming :data:`DIAMETER_COLUMNS`, then one row per
+    diameter, whitespace-separated, capacities rising."""
+    where = display_path(path)
+    lines = _lines(path, problems)
+    if lines is None:
+        return pd.DataFrame()
+    header = [c.header for c in DIAMETER_COLUMNS]
+    if not lines or lines[0].split() != header:
+        problems.append(Problem(where, "not a SimCCS diameter table: the header row must be '"
+                                + " ".join(header) + "'", 1))
+        return pd.DataFrame()
+    records = []
+    for line_no, line in enumerate(lines[1:], start=2):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != len(DIAMETER_COLUMNS):
+            problems.append(Problem(where, f"has {len(fields)} fields; expected "
+                                           f"{len(DIAMETER_COLUMNS)} ({', '.join(header)})",
+                                    line_no))
+            continue
+        values = {c.name: _number(f, c, where, line_no, problems)
+                  for c, f in zip(DIAMETER_COLUMNS[2:], fields[2:])}
+        records.append({"id": fields[0], "name": fields[1], **values, "line": line_no})
+    table = pd.DataFrame.from_records(records)
+    if not records:
+        problems.append(Problem(where, "no diameters: expected one row per pipe diameter "
+                                       "after the header row"))
+        return table
+    cap = table["max_cap"].to_numpy(float)
+    problems.extend(
+        Problem(where, f"maxCap {c:g} is not above the previous diameter's {p:g}; expected "
+                       "capacities rising from row to row", int(line), "J: maxCap")
+        for p, c, line in zip(cap[:-1], cap[1:], table["line"][1:]) if not c > p)
+    return table
+
+
 # ------------------------------------------------------------ candidate network
 
 def _cell(text: str, where: str, line: int, field: str, problems: list[Problem]) -> int | None:
@@ -484,8 +545,9 @@ def _is_number(text: str) -> bool:
 
 # ---------------------------------------------------------------------- all
 
-def read_scenario(folder: Path, problems: list[Problem]) -> Scenario:
-    """Read the four scenario files; problems of every file are appended to ``problems``."""
+def read_scenario(folder: Path, problems: list[Problem], diameters: bool = False) -> Scenario:
+    """Read the four scenario files (with ``diameters``, ``Transport.txt`` instead of
+    ``Linear.txt``); problems of every file are appended to ``problems``."""
     folder = Path(folder)
     if not folder.is_dir():
         problems.append(Problem(display_path(folder), "not a SimCCS scenario folder: it does not "
@@ -498,8 +560,9 @@ def read_scenario(folder: Path, problems: list[Problem]) -> Scenario:
         sources=_either(folder, SOURCES, SOURCE_COLUMNS, SOURCE_TXT_COLUMNS, _source_values,
                         problems),
         sinks=_either(folder, SINKS, SINK_COLUMNS, SINK_TXT_COLUMNS, _sink_values, problems),
-        trends=_trends(folder / LINEAR, problems),
+        trends=pd.DataFrame() if diameters else _trends(folder / LINEAR, problems),
         edges=_edges(folder / CANDIDATES, problems),
+        diameters=_diameters(folder / DIAMETERS, problems) if diameters else pd.DataFrame(),
     )
 
 

@@ -110,6 +110,26 @@ def pipe_classes(sc: Scenario, total_capturable_mtpa: float,
     })
 
 
+def diameter_classes(sc: Scenario) -> pd.DataFrame:
+    """One pipe class per diameter of the legacy table (``Transport.txt``), priced as
+    SimCCS's diameter model (``MIP_SimCCS_TIME``) prices it: capital costFix × the edge's
+    construction cost sum + costROW × its right-of-way cost sum, annualised with the
+    case's CRF; O&M costO&M per km of the edge and year; capacity maxCap. minCap and
+    wdthROW do not enter that model's costs and are not imported (costVar and flowLoss
+    must be 0: :data:`.files.DIAMETER_COLUMNS`)."""
+    d = sc.diameters
+    return pd.DataFrame({
+        "name": d["name"].to_numpy(object),
+        "capacity_mtpa": d["max_cap"].to_numpy(float),
+        "capex_musd_per_unit": d["cost_fix"].to_numpy(float),
+        "capex_musd_per_unit_per_mtpa": 0.0,
+        "row_capex_musd_per_unit": d["cost_row"].to_numpy(float),
+        "row_capex_musd_per_unit_per_mtpa": 0.0,
+        "om_fraction_per_yr": 0.0,
+        "om_musd_per_km_per_yr": d["cost_om"].to_numpy(float),
+    })
+
+
 # ------------------------------------------------------------------ placing
 
 def _place(table: pd.DataFrame, raster: Raster, vertices: np.ndarray, where: str,
@@ -212,7 +232,8 @@ def tables(sc: Scenario, raster: Raster, project_years: float,
     snk_cells = _place(snk, raster, vertices, sc.file(SINKS), "injection",
                        sc.position_fields(SINKS), problems)
     total_capturable = float(src["prod_mtpa"].sum())
-    classes = pipe_classes(sc, total_capturable, problems, notes)
+    classes = diameter_classes(sc) if len(sc.diameters) else \
+        pipe_classes(sc, total_capturable, problems, notes)
     if problems:
         return None
 
