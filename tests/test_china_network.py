@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,18 +13,16 @@ import pandas as pd
 import pytest
 
 from ccusplan.io import load, read_network
-from ccusplan.io.power_plants import drop_duplicate_records, operating, read_plants
 from ccusplan.optimize import prepare
 from ccusplan.scenarios.trajectory import targets_mtpa
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = ROOT / "networks" / "china"
+DATA = ROOT / "networks" / "_data"
 CASES = sorted((ROOT / "cases").glob("china-*.toml"))
 #: The nine storage basins of networks/china/README.md.
 BASINS = {"Ordos", "Songliao", "Bohai Bay", "Junggar", "Tarim", "Sichuan", "Subei",
           "Pearl River Mouth", "East China Sea shelf"}
-#: Mt/yr per MW of a coal plant: 0.52 × 8,760 h × 0.85 t/MWh × 0.90 / 10^6.
-COAL_MTPA_PER_MW = 0.52 * 8760 * 0.85 * 0.90 / 1e6
 
 
 @pytest.fixture(scope="module")
@@ -40,28 +39,78 @@ def _build_module():
 
 def test_the_committed_csvs_are_exactly_the_build_scripts_output():
     build = _build_module()
-    wri = read_plants(build.WRI_CSV)
-    for name, table in (("sources.csv", build.build_sources(wri)), ("sinks.csv", build.build_sinks())):
+    inputs = build.read_inputs()
+    for name, table in (("sources.csv", build.build_sources(*inputs)),
+                        ("sinks.csv", build.build_sinks())):
         text = io.StringIO()
         table.to_csv(text, index=False, lineterminator="\n")
         assert text.getvalue() == (CHINA / name).read_text(), name
 
 
-def test_sources_are_every_operating_coal_and_gas_plant_plus_the_projects(net):
-    """Coal: the WRI file's operating coal plants (one listed twice under two ids dropped)
-    at 0.0034847 Mt/yr per MW, less the 0.15 + 0.5 Mt/yr of the Jinjie and Taizhou capture
-    units they host. Projects: 5.25 Mt/yr running by 2025 (capital cost 0) — the ~5 Mt/yr
-    China captures today, the cases' base."""
+def test_coal_sources_are_gems_operating_units_by_site(net):
+    """Coal: 90 % of GEM's own annual CO2 of every operating unit in China, summed per GEM
+    location, sites of at least 0.3 Mt/yr, less the 0.15 + 0.5 Mt/yr of the Jinjie and
+    Taizhou capture units they host. Projects: 5.25 Mt/yr running by 2025 (capital cost
+    0) — the ~5 Mt/yr China captures today, the cases' base."""
     s = net.sources
-    wri = drop_duplicate_records(operating(read_plants(ROOT / "networks/_data/china_thermal_power_plants.csv")))
-    coal_mw = wri.loc[wri["fuel"] == "Coal", "capacity_mw"].sum()
-    plants = s[s.index.str.startswith("CN-C")]
-    assert plants["capacity_mtpa"].sum() == pytest.approx(coal_mw * COAL_MTPA_PER_MW - 0.65,
-                                                          abs=0.0005 * len(plants))
-    assert len(s) == 1009 and s.index.str.startswith("CN-G").sum() == 53
+    units = pd.read_csv(DATA / "gem_china_coal_units.csv")
+    assert set(units["location_accuracy"]) <= {"exact", "approximate"}
+    per_site = 0.9 * units.groupby("gem_location_id")["annual_co2_mt"].sum()
+    kept = per_site[per_site.round(3) >= 0.3]
+    coal = s[s["kind"] == "coal_power"]
+    coal = coal[coal.index.str.startswith("CN-C")]
+    assert len(coal) == len(kept) == 1084
+    assert coal["capacity_mtpa"].sum() == pytest.approx(kept.sum() - 0.65, abs=0.0005 * len(coal))
+    jinjie = coal[coal["gem_id"] == "L100000101278"]["capacity_mtpa"].iloc[0]
+    assert jinjie == pytest.approx(per_site["L100000101278"] - 0.15, abs=5e-4)
+    captive = coal[coal["captive_for"].fillna("") != ""]
+    assert len(captive) > 100 and captive["captive_for"].str.contains("aluminum").any()
     existing = s[s["capture_capex_musd"] == 0]
     assert math.fsum(existing["capacity_mtpa"]) == pytest.approx(5.25)
     assert existing["available_from"].fillna(2025).max() <= 2025
+
+
+def test_steel_and_chemical_sources_follow_the_stated_sizes(net):
+    """Worked by hand from README.md's factors: Maanshan's 16,510 kt/yr of BOF steel ×
+    0.90 utilisation × 2.2 t CO2/t × 0.5 capturable × 0.9 captured = 14.710 Mt/yr; a
+    coal-to-olefins complex 0.6 Mt/yr × 3 t methanol/t × 1.4 t CO2/t × 0.9 = 2.268; a
+    coal-based ammonia plant 0.3 × 2.0 × 0.9 = 0.54; green ammonia is no source."""
+    s = net.sources.set_index("gem_id")
+    assert s.loc["P100000120069", ["kind", "capacity_mtpa"]].tolist() == ["steel_bf_bof", 14.71]
+    chem = pd.read_csv(DATA / "gem_china_chemical_plants.csv").set_index("plant")
+    cto = chem.loc["Shenhua Baotou Coal-to-Olefins Plant", "gem_plant_id"]
+    assert s.loc[cto, ["kind", "capacity_mtpa"]].tolist() == ["coal_to_olefins", 2.268]
+    nh3 = chem.loc["China Salt Anhui Hongsquare Ammonia Plant", "gem_plant_id"]
+    assert s.loc[nh3, ["kind", "capacity_mtpa"]].tolist() == ["ammonia", 0.54]
+    green = chem.loc["Baotou Shuimu Mingtuo Green Ammonia Plant", "gem_plant_id"]
+    assert green not in s.index
+    kinds = net.sources["kind"].value_counts()
+    for kind in ("steel_bf_bof", "ammonia", "methanol", "coal_to_olefins", "refinery",
+                 "gas_power"):
+        assert kinds[kind] >= 9, kind
+    plants = net.sources[net.sources.index.str.startswith("CN-")]
+    assert (plants["capacity_mtpa"] >= 0.3).all()
+
+
+GEM = Path(os.environ.get("CCUSPLAN_GEM", ROOT.parent / "shared" / "data" / "gem"))
+
+
+@pytest.mark.skipif(not GEM.is_dir(), reason=f"Global Energy Monitor's workbooks not found at "
+                    f"{GEM} (set CCUSPLAN_GEM)")
+def test_the_gem_extracts_are_exactly_the_extract_scripts_output(tmp_path):
+    """networks/_data/gem_china_*.csv from GEM's three workbooks, read with openpyxl."""
+    spec = importlib.util.spec_from_file_location("extract_gem", DATA / "extract_gem.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    code = module.main([
+        "--coal", str(GEM / "Global-Coal-Plant-Tracker-July-2024.xlsx"),
+        "--steel", str(GEM / "Plant-level-data-Global-Iron-and-Steel-Tracker-September-2025-V1.xlsx"),
+        "--chemicals", str(GEM / "Plant-level-data-Global-Chemicals-Inventory-November-2025-V1.xlsx"),
+        "--out", str(tmp_path)])
+    assert code == 0
+    for name in ("gem_china_coal_units.csv", "gem_china_steel_plants.csv",
+                 "gem_china_chemical_plants.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
 def test_sinks_cover_every_listed_basin_with_eor_and_offshore(net):

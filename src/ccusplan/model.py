@@ -25,8 +25,9 @@ NODE_TABLES = ("sources", "sinks", "junctions")
 TABLES = (*NODE_TABLES, "corridors", "pipe_classes")
 
 SOURCE_KINDS = (
-    "coal_power", "gas_power", "cement", "steel", "refinery", "chemical",
-    "coal_to_chemicals", "ng_processing", "hydrogen", "bioenergy", "dac", "other",
+    "coal_power", "gas_power", "cement", "steel", "steel_bf_bof", "refinery", "chemical",
+    "coal_to_chemicals", "ammonia", "methanol", "coal_to_olefins", "ng_processing", "hydrogen",
+    "bioenergy", "dac", "other",
 )
 SINK_KINDS = ("saline", "saline_offshore", "eor", "depleted_gas", "utilization")
 

@@ -122,4 +122,5 @@ def builtin_pipe_classes() -> pd.DataFrame:
         "row_capex_musd_per_unit": 0.0,
         "row_capex_musd_per_unit_per_mtpa": 0.0,
         "om_fraction_per_yr": _spec()["om"]["fraction_per_yr"],
+        "om_musd_per_km_per_yr": 0.0,
     })

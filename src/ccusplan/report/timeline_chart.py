@@ -25,7 +25,9 @@ PNG_COMPRESS_LEVEL = 1
 #: One colour per source kind, so a kind keeps its colour from case to case.
 KIND_COLOURS = {
     "coal_power": "#4d4d4d", "gas_power": "#5b8fd9", "cement": "#a6761d", "steel": "#7f3c8d",
-    "refinery": "#e7298a", "chemical": "#1b9e77", "coal_to_chemicals": "#66a61e",
+    "steel_bf_bof": "#984ea3", "refinery": "#e7298a", "chemical": "#1b9e77",
+    "coal_to_chemicals": "#66a61e", "ammonia": "#a6d854", "methanol": "#4daf4a",
+    "coal_to_olefins": "#006d2c",
     "ng_processing": "#80b1d3", "hydrogen": "#17becf", "bioenergy": "#2ca02c",
     "dac": "#bcbd22", "other": "#bbbbbb",
 }
