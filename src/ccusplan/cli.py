@@ -426,6 +426,7 @@ def _register() -> None:
     from ccusplan.cli_compare import compare
     from ccusplan.cli_report import doctor, report
     from ccusplan.cli_routes import routes
+    from ccusplan.cli_early_movers import early_movers
     from ccusplan.cli_evaluate import evaluate
     from ccusplan.cli_stochastic import stochastic
     from ccusplan.cli_sweep import sweep
@@ -436,6 +437,7 @@ def _register() -> None:
     cli.add_command(doctor)
     cli.add_command(routes)
     cli.add_command(compare)
+    cli.add_command(early_movers)
     cli.add_command(sweep)
     cli.add_command(evaluate)
     cli.add_command(stochastic)

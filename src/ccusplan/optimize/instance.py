@@ -306,7 +306,7 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float,
     }
 
 
-def _sized_options(case: Case, net: Network, corridors: pd.DataFrame, crf: float) -> pd.DataFrame:
+def sized_options(case: Case, net: Network, corridors: pd.DataFrame, crf: float) -> pd.DataFrame:
     """The network's own pipe classes, else the engineering model, else the built-in table."""
     if net.pipe_classes is not None:
         return classes_on_corridors(corridors, net.pipe_classes)
@@ -378,7 +378,7 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_length_km=corridors["length_km"].to_numpy(float),
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
         cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
-        **_options(_sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
+        **_options(sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
                    _generic_options(corridors), max_flow, case.costs.pipeline_cost_multiplier),
         reduction=reduction,
     )
