@@ -50,7 +50,7 @@ def early_movers(state, case_path: Path, mtpa: float, year, out) -> None:
     t = movers.table
     say = state.out.print
     say(f"{case.name}: the cheapest {movers.reached_mtpa:,.1f} Mt/yr from {len(t)} of "
-        f"{movers.candidates} sources available by {movers.year}, each piped to its cheapest "
+        f"{movers.candidates:,} sources available by {movers.year}, each piped to its cheapest "
         "sink (USD/t):")
     if len(t):
         shown = t.head(SHOWN)
