@@ -357,6 +357,13 @@ def _sink_values(v: Callable[..., float]) -> dict:
 
 # ------------------------------------------------------------------- trends
 
+def _data_rows(lines: list[str]):
+    """(line number, whitespace-separated fields) of each non-blank line after the header."""
+    for line_no, line in enumerate(lines[1:], start=2):
+        if fields := line.split():
+            yield line_no, fields
+
+
 def _trends(path: Path, problems: list[Problem]) -> pd.DataFrame:
     """``Linear.txt``: one header row, then 3 (or 5, with right-of-way) fields per trend."""
     where = display_path(path)
@@ -364,10 +371,7 @@ def _trends(path: Path, problems: list[Problem]) -> pd.DataFrame:
     if lines is None:
         return pd.DataFrame()
     records = []
-    for line_no, line in enumerate(lines[1:], start=2):
-        fields = line.split()
-        if not fields:
-            continue
+    for line_no, fields in _data_rows(lines):
         if len(fields) not in (3, 5):
             problems.append(Problem(where, f"has {len(fields)} fields; expected 3 (ID, SLOPE, "
                                            "INTERCEPT) or 5 (and a right-of-way slope and "
@@ -396,10 +400,7 @@ def _diameters(path: Path, problems: list[Problem]) -> pd.DataFrame:
                                 + " ".join(header) + "'", 1))
         return pd.DataFrame()
     records = []
-    for line_no, line in enumerate(lines[1:], start=2):
-        fields = line.split()
-        if not fields:
-            continue
+    for line_no, fields in _data_rows(lines):
         if len(fields) != len(DIAMETER_COLUMNS):
             problems.append(Problem(where, f"has {len(fields)} fields; expected "
                                            f"{len(DIAMETER_COLUMNS)} ({', '.join(header)})",
