@@ -35,6 +35,9 @@ EXISTING = "#333333"
 MAX_SINK_LABELS = 25
 #: Capture sites labelled: the largest by Mt/yr captured, at most this many.
 MAX_SOURCE_LABELS = 12
+#: The largest capture rate the legend shows a circle for (Mt/yr): one of 50 Mt/yr, 37
+#: points across, would overlap the rows below it.
+LEGEND_MAX_MTPA = 12.0
 #: Pipe line width (points) for no capacity and for the plan's largest capacity.
 PIPE_WIDTH_PT = (1.2, 5.0)
 
@@ -228,6 +231,7 @@ def _size_handles(plan: Plan | None) -> list:
     top = float(plan.sources.groupby("source_id")["captured_mtpa"].max().max())
     if top <= 0:
         return []
+    top = min(top, LEGEND_MAX_MTPA)  # a larger circle would overlap the legend's next rows
     sizes = sorted({nice_number(top / 16), nice_number(top / 4), nice_number(top)})
     return [Line2D([], [], ls="", marker="o", mfc="0.85", mec="black",
                    ms=math.sqrt(SOURCE_AREA_PER_MTPA * s), label=f"capture site, {s:g} Mt/yr")
