@@ -204,3 +204,11 @@ def test_the_command_imports_the_diameter_table_when_asked(tmp_path):
     assert "any number of pipes per corridor" in r.output
     classes = pd.read_csv(tmp_path / "net" / "pipe_classes.csv")
     assert classes["om_musd_per_km_per_yr"].tolist() == [0.003125] * 10
+
+
+def test_capping_trends_and_the_diameter_table_are_not_given_together(tmp_path):
+    with pytest.raises(InputError, match="give one of the two"):
+        import_scenario(GATEWAY, tmp_path / "net", tmp_path / "case.toml",
+                        ImportOptions(raster=RASTER, target_mtpa=50, diameters=True,
+                                      cap_trends_at_target=True))
+    assert not (tmp_path / "net").exists()

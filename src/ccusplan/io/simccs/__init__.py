@@ -102,6 +102,11 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
     """
     scenario, out, case_path = Path(scenario), Path(out), Path(case_path)
     problems = _destination_problems(out, case_path, force)
+    if options.diameters and options.cap_trends_at_target:
+        problems.append(Problem("command line", "--cap-trends-at-target caps Linear.txt's cost "
+                                "trends; with --diameters the pipe classes come from "
+                                "Transport.txt instead: give one of the two",
+                                field="--cap-trends-at-target"))
     sc = read_scenario(scenario, problems, diameters=options.diameters)
     raster = read_raster(Path(options.raster or os.path.normpath(scenario / RASTER)), problems)
     if problems:
@@ -110,7 +115,7 @@ def import_scenario(scenario: Path, out: Path, case_path: Path,
     t = tables(sc, raster, options.project_years, problems, found)
     if problems or t is None:
         raise InputError(problems)
-    if options.cap_trends_at_target and options.mode == "target" and not options.diameters:
+    if options.cap_trends_at_target and options.mode == "target":
         classes = t.pipe_classes.copy()
         classes["capacity_mtpa"] = classes["capacity_mtpa"].clip(upper=options.target_mtpa)
         t = dataclasses.replace(t, pipe_classes=classes)
