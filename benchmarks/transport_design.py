@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccusplan.costs.finance import capital_recovery_factor
 from ccusplan.costs.pipeline import size_pipeline
 from ccusplan.io import load_case
 
@@ -36,9 +35,7 @@ def audit(case_path: Path, folder: Path) -> pd.DataFrame:
     """One row per corridor built: its peak flow, capacity, capex, and the single
     pipe's capex for the peak; ``oversized`` marks the misfits."""
     case = load_case(case_path)
-    fin = case.finance
-    crf = fin.crf if fin.crf is not None else capital_recovery_factor(
-        fin.discount_rate, fin.pipeline_life_years)
+    crf = case.finance.crf_of(case.finance.pipeline_life_years)
     p = pd.read_csv(folder / "plan_pipelines.csv")
     last = p.sort_values("period").groupby("corridor").last()
     per = p.groupby("corridor").agg(capex_musd=("capex_musd", "sum"),

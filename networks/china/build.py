@@ -284,8 +284,7 @@ def numbered(sources: pd.DataFrame) -> pd.DataFrame:
     """Sources of at least MIN_SOURCE_MTPA, each kind by descending capacity (then its
     data id), numbered CN-<letter>0001 on."""
     s = sources[sources["capacity_mtpa"].round(3) >= MIN_SOURCE_MTPA].copy()
-    s["key"] = s["gem_id"].astype(str).where(s["gem_id"].notna(), s["wri_id"].astype(str)) \
-        if "wri_id" in s else s["gem_id"].astype(str)
+    s["key"] = s["gem_id"].astype(object).fillna(s["wri_id"]).astype(str)
     s = s.sort_values(["kind", "capacity_mtpa", "key"], ascending=[True, False, True],
                       kind="mergesort").reset_index(drop=True)
     number = s.groupby("kind").cumcount() + 1

@@ -50,7 +50,6 @@ def fail(state: State, exc: BaseException) -> None:
 
 def pipeline_basis(case: Path | None):
     """[pipeline] spec and pipeline capital recovery factor: from CASE, or the defaults."""
-    from ccusplan.costs.finance import capital_recovery_factor
     from ccusplan.io import load_case
     from ccusplan.model import Finance, PipelineSpec
 
@@ -59,6 +58,4 @@ def pipeline_basis(case: Path | None):
     else:
         c = load_case(case)
         spec, fin = c.pipeline, c.finance
-    crf = fin.crf if fin.crf is not None else capital_recovery_factor(
-        fin.discount_rate, fin.pipeline_life_years)
-    return spec, crf
+    return spec, fin.crf_of(fin.pipeline_life_years)

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from ccusplan.costs.defaults import fill_sink_costs, fill_source_costs
-from ccusplan.costs.finance import capital_recovery_factor
 from ccusplan.model import Case, Network
 from ccusplan.optimize.instance import sized_options
 from ccusplan.routes.candidates import geodesic_km
@@ -56,11 +55,6 @@ class EarlyMovers:
         return float(self.table["mtpa"].sum()) if len(self.table) else 0.0
 
 
-def _crf(case: Case, life: int) -> float:
-    fin = case.finance
-    return fin.crf if fin.crf is not None else capital_recovery_factor(fin.discount_rate, life)
-
-
 def capture_usd_per_t(case: Case, sources: pd.DataFrame) -> np.ndarray:
     """Each source's levelised capture cost at its whole capacity (costs filled)."""
     q = sources["capacity_mtpa"].to_numpy(float)
@@ -69,13 +63,13 @@ def capture_usd_per_t(case: Case, sources: pd.DataFrame) -> np.ndarray:
     fom = (sources["capture_fixed_om_musd_per_yr"].to_numpy(float)
            + sources["capture_fixed_om_musd_per_yr_per_mtpa"].to_numpy(float) * q)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (capex * _crf(case, case.finance.capture_life_years) + fom) / q \
+        return (capex * case.finance.crf_of(case.finance.capture_life_years) + fom) / q \
             + sources["capture_cost_usd_per_t"].to_numpy(float)
 
 
 def storage_usd_per_t(case: Case, sinks: pd.DataFrame) -> np.ndarray:
     """Each sink's levelised storage cost at its injection rate (costs filled)."""
-    crf = _crf(case, case.finance.storage_life_years)
+    crf = case.finance.crf_of(case.finance.storage_life_years)
     rate = sinks["max_injection_mtpa"].to_numpy(float)
     site = sinks["storage_capex_musd"].to_numpy(float) * crf \
         + sinks["storage_fixed_om_musd_per_yr"].to_numpy(float)
@@ -97,19 +91,18 @@ def _transport(case: Case, net: Network, pairs: pd.DataFrame, mtpa: np.ndarray
     """USD/t and the pipe (e.g. '16"', '2 × 48"') of a dedicated line per pair (``from``,
     ``to``, ``length_km``), priced with the pipe classes the MILP would lay on such a
     corridor (the network's own, the engineering model's or the built-in table)."""
-    crf = _crf(case, case.finance.pipeline_life_years)
+    crf = case.finance.crf_of(case.finance.pipeline_life_years)
     c = pairs.assign(terrain_factor=1.0, cost_weight=pairs["length_km"], row_cost_weight=0.0,
                      elevation_change_m=0.0, existing_capacity_mtpa=0.0,
-                     capacity_mtpa=np.nan, fixed_cost_musd=np.nan,
-                     variable_cost_usd_per_t=np.nan).reset_index(drop=True)
+                     capacity_mtpa=np.nan).reset_index(drop=True)
     t = sized_options(case, net, c, crf)
     pair = t["corridor"].to_numpy(int)
     cap = t["capacity_mtpa"].to_numpy(float)
     om = t["om_musd_per_yr"].to_numpy(float) if "om_musd_per_yr" in t else 0.0
-    k = case.costs.pipeline_cost_multiplier  # on capital, as the MILP applies it
+    multiplier = case.costs.pipeline_cost_multiplier  # on capital, as the MILP applies it
     annual = crf + t["om_fraction_per_yr"].to_numpy(float)
-    per_pipe = k * t["capex_musd"].to_numpy(float) * annual + om
-    per_mtpa = k * t["capex_musd_per_mtpa"].to_numpy(float) * annual
+    per_pipe = multiplier * t["capex_musd"].to_numpy(float) * annual + om
+    per_mtpa = multiplier * t["capex_musd_per_mtpa"].to_numpy(float) * annual
     with np.errstate(divide="ignore", invalid="ignore"):
         count = np.where(cap > 0, np.ceil(mtpa[pair] / cap - 1e-9), np.inf)
     cost = np.where(np.isfinite(count), count * per_pipe + per_mtpa * mtpa[pair], np.inf)
@@ -118,8 +111,7 @@ def _transport(case: Case, net: Network, pairs: pd.DataFrame, mtpa: np.ndarray
         .sort_values(["pair", "cost"], kind="mergesort").drop_duplicates("pair")
     usd = np.full(len(c), np.inf)
     at = best["pair"].to_numpy(int)
-    usd[at] = best["cost"].to_numpy(float) / mtpa[at] \
-        + c["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float)[at]
+    usd[at] = best["cost"].to_numpy(float) / mtpa[at]
     pipe = np.full(len(c), "", dtype=object)
     pipe[at] = [n if k == 1 else f"{int(k)} × {n}" for n, k in zip(best["name"], best["count"])]
     return usd, pipe

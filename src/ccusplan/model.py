@@ -180,6 +180,14 @@ class Finance(_Strict):
     storage_life_years: Annotated[int, Field(ge=1, le=100)] = 30
     """Life over which storage site and well capital is recovered, years."""
 
+    def crf_of(self, life_years: int) -> float:
+        """The capital recovery factor of an asset of that life: ``crf`` when given,
+        else the one at ``discount_rate``."""
+        from ccusplan.costs.finance import capital_recovery_factor
+
+        return self.crf if self.crf is not None else \
+            capital_recovery_factor(self.discount_rate, life_years)
+
 
 class Solver(_Strict):
     """``[solver]``: which solver and how long it may run."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ccusplan.costs.defaults import fill_sink_costs, fill_source_costs
-from ccusplan.costs.finance import capital_recovery_factor, discounted_years
+from ccusplan.costs.finance import discounted_years
 from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
 from ccusplan.model import Case, Network
@@ -339,9 +339,7 @@ def prepare(case: Case, network: Network) -> Instance:
     years = np.asarray(case.horizon.periods)
     lengths = np.asarray(case.horizon.lengths_years)
     fin = case.finance
-
-    def crf(life: int) -> float:
-        return fin.crf if fin.crf is not None else capital_recovery_factor(fin.discount_rate, life)
+    crf = fin.crf_of
 
     max_flow = float(min(sources["capacity_mtpa"].sum(), sinks["max_injection_mtpa"].sum()))
     target = targets_mtpa(case) if case.case.mode == "target" else np.zeros(len(years))
