@@ -92,10 +92,15 @@ def test_every_case_key_has_a_meaning():
 
 @pytest.fixture(scope="module")
 def tiny_result(tmp_path_factory) -> Path:
-    """A real ``ccusplan solve --report`` of a two-period hand case with ``[reduce]``,
-    so every result file is written (reduction.csv and report.html included)."""
+    """A real ``ccusplan solve --report`` of a two-period hand case with ``[reduce]`` and
+    a port, so every result file is written (reduction.csv, plan_ports.csv and
+    report.html included)."""
     tmp = tmp_path_factory.mktemp("tiny")
-    net = write_network(tmp / "net", **hand_network())
+    hand = hand_network()
+    hand["junctions"] = hand["junctions"] + [{"id": "P", "lon": 0.2, "lat": 0, "kind": "port"}]
+    hand["corridors"] = hand["corridors"] + [{"from": "S", "to": "P", "length_km": 20},
+                                             {"from": "P", "to": "K1", "mode": "ship"}]
+    net = write_network(tmp / "net", **hand)
     case = write_case(tmp / "tiny.toml", net, [2025, 2030], target=[4, 8], period_years=5,
                       finance=NO_DISCOUNT, reduce={"cluster_km": 10.0})
     out = tmp / "out"

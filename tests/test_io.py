@@ -129,7 +129,9 @@ def test_csv_network_has_every_contract_column_typed_and_defaults_filled(tmp_pat
 def test_optional_files_absent_give_empty_junctions_and_no_corridors(tmp_path):
     net = read_network(write_network(tmp_path / "net", junctions=None, corridors=None,
                                      pipe_classes=None))
-    assert net.junctions.empty and list(net.junctions.columns) == ["name", "lon", "lat"]
+    assert net.junctions.empty and list(net.junctions.columns) == [
+        "name", "lon", "lat", "kind", "port_capex_musd", "port_capex_musd_per_mtpa",
+        "port_cost_usd_per_t"]
     assert net.corridors is None and net.pipe_classes is None
 
 

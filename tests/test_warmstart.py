@@ -31,7 +31,8 @@ def _graph(edges, fixed, existing=None, sources=(), sinks=()):
         opt_corridor=np.arange(E), opt_capex_musd=np.asarray(fixed, float),
         cor_existing_mtpa=np.zeros(E) if existing is None else np.asarray(existing, float),
         src_node=np.array(sources, int), src_may_capture=np.ones((len(sources), 1), bool),
-        snk_node=np.array(sinks, int), snk_available=np.ones((len(sinks), 1), bool))
+        snk_node=np.array(sinks, int), snk_available=np.ones((len(sinks), 1), bool),
+        cor_leased=np.zeros(E, bool), cor_fixed_musd_per_yr=np.zeros(E), crf_pipeline=0.1)
 
 
 def test_connections_take_each_site_s_cheapest_path_to_the_support():

@@ -184,7 +184,7 @@ def solve(state: _State, case: Path, solver, time_limit, mip_gap, threads, seed,
             _message(f"  - {reason}")
         state.out.print(f"results written to {out}/")
         sys.exit(EXIT_NO_PLAN)
-    state.out.print(f"results written to {out}/ ({', '.join(_files())}"
+    state.out.print(f"results written to {out}/ ({', '.join(_files(results.tables))}"
                     + (", report.html)" if with_report else ")"))
 
 
@@ -361,10 +361,11 @@ def costs_curve(state: _State, km, plot, case) -> None:
         state.out.print(f"plot written to {plot}")
 
 
-def _files() -> tuple[str, ...]:
+def _files(tables: dict) -> tuple[str, ...]:
+    """The result files written: every solve's, and plan_ports.csv where there are ports."""
     from ccusplan.io.results import RESULT_FILES
 
-    return RESULT_FILES
+    return RESULT_FILES + (("plan_ports.csv",) if "plan_ports.csv" in tables else ())
 
 
 def _print_summary(console: Console, s: dict, outcome) -> None:

@@ -186,11 +186,15 @@ def case_tables() -> str:
 
 
 def case_table(table: str) -> str:
-    """The keys of one case table (``case``, ``horizon``, ``finance`` …)."""
+    """The keys of one case table (``case``, ``horizon``, ``finance`` …, or a sub-table
+    such as ``transport.ship``)."""
     tables = case_models()
-    if table not in tables:
+    top, *sub = table.split(".")
+    if top not in tables:
         raise KeyError(f"no case table [{table}]; the case has {', '.join(tables)}")
-    model = tables[table][0]
+    model = tables[top][0]
+    for name in sub:
+        model = _model_in(model.model_fields[name].annotation)
     docs = attribute_docs(model)
     rows = [[f"`{name}`", type_text(f.annotation, f.metadata), _default(f), docs.get(name, "")]
             for name, f in model.model_fields.items()]

@@ -30,6 +30,11 @@ SOURCE_KINDS = (
     "bioenergy", "dac", "other",
 )
 SINK_KINDS = ("saline", "saline_offshore", "eor", "depleted_gas", "utilization")
+JUNCTION_KINDS = ("junction", "port")
+#: Transport modes of a corridor: pipelines are built (pipes of size classes, in service
+#: once laid); ships, trucks and rail carry CO2 in capacity leased period by period.
+MODES = ("pipeline", "ship", "truck", "rail")
+LEASED_MODES = MODES[1:]
 
 
 @cache
@@ -326,6 +331,48 @@ class PipelineSpec(_Strict):
         return self
 
 
+class ModeCosts(_Strict):
+    """``[transport.ship]``, ``[transport.truck]``, ``[transport.rail]``: what a corridor of
+    the mode costs, in USD of ``[pipeline] cost_year``; a key left out takes the cited
+    default of ``costs/data/transport_modes.toml``, escalated to that year."""
+
+    usd_per_t_km: Annotated[float, Field(ge=0)] | None = None
+    """Cost per tonne and km carried (the leased vehicles, their fuel and crews)."""
+    usd_per_t: Annotated[float, Field(ge=0)] | None = None
+    """Cost per tonne carried, whatever the distance (loading, unloading, conditioning)."""
+    fixed_musd_per_yr: Annotated[float, Field(ge=0)] | None = None
+    """Cost per corridor and year it carries CO2 (a loading station, a siding, a contract)."""
+
+
+class PortCosts(_Strict):
+    """``[transport.port]``: a port's terminal (conditioning, liquefaction, buffer storage,
+    loading arms), in USD of ``[pipeline] cost_year``; defaults as for :class:`ModeCosts`.
+    A port's own columns (``port_capex_musd`` …) override these."""
+
+    capex_musd: Annotated[float, Field(ge=0)] | None = None
+    """Fixed capital cost of opening a terminal."""
+    capex_musd_per_mtpa: Annotated[float, Field(ge=0)] | None = None
+    """Capital cost per Mt/yr of terminal capacity."""
+    om_fraction_per_yr: Annotated[float, Field(ge=0, le=1)] | None = None
+    """Fixed O&M a year as a fraction of the terminal's capital."""
+    usd_per_t: Annotated[float, Field(ge=0)] | None = None
+    """Operating cost per tonne loaded onto ships (liquefaction, buffer storage, loading;
+    the unloading at the far end included)."""
+
+
+class Transport(_Strict):
+    """``[transport]``: the costs of the modes other than pipelines, and of ports."""
+
+    ship: ModeCosts = ModeCosts()
+    """``[transport.ship]``: liquefied CO2 carriers, chartered."""
+    truck: ModeCosts = ModeCosts()
+    """``[transport.truck]``: tank trucks of liquid CO2, hired."""
+    rail: ModeCosts = ModeCosts()
+    """``[transport.rail]``: tank cars, hired."""
+    port: PortCosts = PortCosts()
+    """``[transport.port]``: the port terminal a ship corridor loads at."""
+
+
 class Case(_Strict):
     """A whole case file. ``network`` is already resolved to an absolute path."""
 
@@ -340,6 +387,8 @@ class Case(_Strict):
     emissions: Emissions = Emissions()
     pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
     """``[pipeline]`` (built on first use, so importing the model does not load CoolProp)."""
+    transport: Transport = Transport()
+    """``[transport]``: ships, trucks, rail and ports (used by corridors of those modes)."""
     reduce: Reduce | None = None
     """``[reduce]`` (no table: the network is solved whole)."""
     uncertainty: Uncertainty | None = None

@@ -23,9 +23,11 @@ import pandas as pd
 from ccusplan.errors import InputError, Problem
 from ccusplan.io._layers import RawLayer, read_layers
 from ccusplan.io.plausibility import far_nodes, misspelt_columns
-from ccusplan.model import NODE_TABLES, SINK_KINDS, SOURCE_KINDS, Network, schema
+from ccusplan.model import (
+    JUNCTION_KINDS, MODES, NODE_TABLES, SINK_KINDS, SOURCE_KINDS, Network, schema,
+)
 
-_KINDS = {"sources": SOURCE_KINDS, "sinks": SINK_KINDS}
+_KINDS = {"sources": SOURCE_KINDS, "sinks": SINK_KINDS, "junctions": JUNCTION_KINDS}
 _GENERIC_PIPE = ("capacity_mtpa", "fixed_cost_musd", "variable_cost_usd_per_t")
 
 
@@ -218,7 +220,7 @@ def _check_not_empty(tables: dict[str, _Table]) -> list[Problem]:
 
 
 def _check_kinds(tables: dict[str, _Table]) -> list[Problem]:
-    """A source's or sink's ``kind`` must be one of the known kinds."""
+    """A source's, sink's or junction's ``kind`` must be one of the known kinds."""
     out = []
     for name, kinds in _KINDS.items():
         if name in tables:
@@ -276,32 +278,68 @@ def _check_corridor_loops(tables: dict[str, _Table]) -> list[Problem]:
 
 
 def _check_corridor_duplicates(tables: dict[str, _Table]) -> list[Problem]:
-    """Each unordered pair of nodes may have one corridor only."""
+    """Each unordered pair of nodes may have one corridor of each mode only."""
     if "corridors" not in tables:
         return []
     t = tables["corridors"]
     a, b = t.data["from"], t.data["to"]
+    key = ["lo", "hi", "mode"]
     pairs = pd.DataFrame({"lo": a.where(a <= b, b), "hi": b.where(a <= b, a),
+                          "mode": t.data["mode"].fillna("pipeline"),
                           "row": t.layer.rows}).dropna(subset=["lo", "hi"])
-    dup = pairs[pairs.duplicated(["lo", "hi"], keep="first")]
-    first = pairs.drop_duplicates(["lo", "hi"]).set_index(["lo", "hi"])["row"]
-    first_row = first.loc[pd.MultiIndex.from_frame(dup[["lo", "hi"]])].to_numpy()
+    dup = pairs[pairs.duplicated(key, keep="first")]
+    first = pairs.drop_duplicates(key).set_index(key)["row"]
+    first_row = first.loc[pd.MultiIndex.from_frame(dup[key])].to_numpy()
     return [
-        Problem(t.layer.file, f"corridor {lo}–{hi} is given more than once (first at row {r0}); "
-                "give each pair once", int(r), "from")
-        for lo, hi, r, r0 in zip(dup["lo"], dup["hi"], dup["row"], first_row)
+        Problem(t.layer.file, f"{m} corridor {lo}–{hi} is given more than once (first at row "
+                f"{r0}); give each pair once per mode", int(r), "from")
+        for lo, hi, m, r, r0 in zip(dup["lo"], dup["hi"], dup["mode"], dup["row"], first_row)
     ]
 
 
+def _check_modes(tables: dict[str, _Table]) -> list[Problem]:
+    """A corridor's ``mode`` is a known mode; a ship, truck or rail corridor has no pipe
+    columns (fixed_cost_musd, existing capacity), and a ship corridor joins a port to a
+    port or a sink (checked when the node files were read)."""
+    if "corridors" not in tables:
+        return []
+    t = tables["corridors"]
+    mode = t.data["mode"]
+    out = t.problems(~mode.isin(MODES), "mode",
+                     f"unknown mode '{{}}'; expected one of: {', '.join(MODES)}", mode)
+    leased = mode.isin(MODES[1:])
+    out += t.problems(leased & t.data["fixed_cost_musd"].notna(), "fixed_cost_musd",
+                      "a {} corridor lays no pipe and has no capital cost: leave "
+                      "fixed_cost_musd blank (its costs are the case's [transport] table's, "
+                      "or variable_cost_usd_per_t)", mode)
+    out += t.problems(leased & t.data["existing_capacity_mtpa"].gt(0), "existing_capacity_mtpa",
+                      "a {} corridor has no existing pipe: leave existing_capacity_mtpa blank "
+                      "or 0", mode)
+    if not {"sources", "sinks"} <= tables.keys():
+        return out
+    ports = set()
+    if "junctions" in tables:
+        j = tables["junctions"].data
+        ports = set(j.loc[j["kind"].eq("port"), "id"])
+    sinks = set(tables["sinks"].data["id"])
+    a, b = t.data["from"], t.data["to"]
+    port_a, port_b = a.isin(ports), b.isin(ports)
+    ok = (port_a & (port_b | b.isin(sinks))) | (port_b & a.isin(sinks))
+    return out + t.problems(mode.eq("ship") & ~ok & a.notna() & b.notna(), "from",
+                            "ship corridor {}–{} must join a port (a junction of kind port) to "
+                            "a port or a sink", a, b)
+
+
 def _check_generic_pipe(tables: dict[str, _Table]) -> list[Problem]:
-    """capacity_mtpa, fixed_cost_musd and variable_cost_usd_per_t: all three or none."""
+    """A pipeline corridor's capacity_mtpa, fixed_cost_musd and variable_cost_usd_per_t:
+    all three or none (a ship, truck or rail corridor may give either alone)."""
     if "corridors" not in tables:
         return []
     t = tables["corridors"]
     cells = t.layer.cells
     given = pd.DataFrame({c: cells[c].ne("") if c in cells else False for c in _GENERIC_PIPE},
                          index=cells.index)
-    partial = given.any(axis=1) & ~given.all(axis=1)
+    partial = given.any(axis=1) & ~given.all(axis=1) & t.data["mode"].eq("pipeline")
     msg = ("a generic pipe needs all of capacity_mtpa, fixed_cost_musd and "
            "variable_cost_usd_per_t (or none of them); this one is missing")
     return [p for c in _GENERIC_PIPE for p in t.problems(partial & ~given[c], c, msg)]
@@ -325,6 +363,7 @@ _CHECKS: tuple[Callable[[dict[str, _Table]], list[Problem]], ...] = (
     _check_corridor_nodes,
     _check_corridor_loops,
     _check_corridor_duplicates,
+    _check_modes,
     _check_generic_pipe,
     _check_pipe_classes,
 )

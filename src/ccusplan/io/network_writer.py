@@ -97,7 +97,7 @@ def write_routed_network(out: Path, network: Network, corridors: pd.DataFrame,
     if network.path is not None and Path(out).resolve() == Path(network.path).resolve():
         raise InputError(Problem("command line", "--out is the network being routed; write "
                                  "the routed network to a folder of its own", field="--out"))
-    new = junctions.reset_index()[["id", "name", "lon", "lat"]]
+    new = junctions.reset_index()[["id", "name", "lon", "lat"]].assign(kind="junction")
     all_junctions = pd.concat([_table(network.junctions, "junctions"), new], ignore_index=True)
     tables = {"sources.csv": _table(network.sources, "sources"),
               "sinks.csv": _table(network.sinks, "sinks"),

@@ -2,8 +2,8 @@
 
 *Capital* is the annuities of every capital cost (capital recovery factor × capex, for
 each year the asset is in service within the horizon, discounted as the objective is):
-sites equipped and capture capacity built, pipes laid and sized, sinks opened and wells
-drilled. *Operating* is the rest of the part's NPV: fixed O&M, per-tonne costs, pipeline
+sites equipped and capture capacity built, pipes laid and sized, port terminals built,
+sinks opened and wells drilled (leased ships, trucks and rail are operating costs). *Operating* is the rest of the part's NPV: fixed O&M, per-tonne costs, pipeline
 O&M and energy, and EOR revenue (negative) — so the two add up to the part's NPV exactly.
 """
 
@@ -28,6 +28,8 @@ def capital_costs(inst: Instance, form: Formulation) -> np.ndarray:
     for n, q in form.pipe_blocks:
         c[b[n]] = (inst.opt_capex_musd * inst.crf_pipeline)[:, None] * W
         c[b[q]] = (inst.opt_capex_musd_per_mtpa[form.sized] * inst.crf_pipeline)[:, None] * W
+    c[b["port_open"]] = (inst.port_capex_musd * inst.crf_pipeline)[:, None] * W
+    c[b["port_capacity"]] = (inst.port_capex_musd_per_mtpa * inst.crf_pipeline)[:, None] * W
     c[b["sink_open"]] = (inst.snk_capex_musd * inst.crf_storage)[:, None] * W
     c[b["wells"]] = (inst.snk_well_capex_musd[has_wells] * inst.crf_storage)[:, None] * W
     return c
@@ -49,7 +51,7 @@ def capital_operating(inst: Instance, form: Formulation, x: np.ndarray,
     b = form.lp.blocks
     c = capital_costs(inst, form) * x
     blocks = {"capture": ("capture_on", "capture_built"),
-              "transport": form.pipe_block_names,
+              "transport": (*form.pipe_block_names, "port_open", "port_capacity"),
               "storage": ("sink_open", "wells")}
     out = {}
     for part in PARTS:

@@ -13,6 +13,10 @@ block              shape      meaning
 ``pipes_rev``      (O, T)     single period only: pipes laid to→from (see below)
 ``pipe_size_rev``  (S, T)     single period only: their sized capacity
 ``flow_fwd/rev``   (E', T)    Mt/yr on corridor e, from→to / to→from (see below)
+``leased_on``      (L, T)     ship, truck or rail corridor carrying CO2 in period t
+                              (binary, not kept in service; corridors with a fixed cost)
+``port_open``      (P, T)     port terminal p open (binary, in service)
+``port_capacity``  (P, T)     Mt/yr of terminal capacity built at port p
 ``sink_open``      (K, T)     sink k open (binary, in service)
 ``wells``          (W, T)     wells at sink k (integer; sinks with a well rate)
 ``injection``      (K, T)     Mt/yr injected at sink k
@@ -23,6 +27,13 @@ for each year the asset is in service within the horizon; fixed O&M for the
 same years; variable costs per tonne for every tonne; the price (price mode) is
 a revenue per tonne stored. A year's money is weighted by its discount factor,
 summed over the period (``Instance.weight_years``).
+
+Ships, trucks and rail (:func:`define_leased`). A corridor of these modes lays no pipe: it
+carries CO2 in capacity leased period by period, which can shrink again, so what it
+carries in a period costs that period's per-tonne cost (the mode's USD/t and USD/t·km)
+and, where the mode has one, a fixed cost for each year it carries anything. Ports
+(:func:`define_ports`) build terminal capacity, kept in service like a pipe, for what
+their ship corridors load and unload.
 
 Directed pipes (T = 1). In a single period some optimal plan moves CO2 one way along
 each corridor (opposite flows cancel; transport costs are not negative), so a pipe can
@@ -67,6 +78,8 @@ from ccusplan.optimize.lp import LinearProgram
 #: the site costs; everything else is transport.
 CAPTURE_BLOCKS = ("capture_on", "capture_built", "capture")
 STORAGE_BLOCKS = ("sink_open", "wells", "injection")
+#: Transport blocks besides pipes and flows: the leased modes and the ports.
+TRANSPORT_BLOCKS = ("leased_on", "port_open", "port_capacity")
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,11 @@ class Formulation:
     #: the option that replaces a pipe sized below it (−1: none); see :func:`_min_sizes`
     min_size: np.ndarray
     min_size_by: np.ndarray
+
+    @property
+    def transport_block_names(self) -> tuple[str, ...]:
+        """Every block whose costs are transport's."""
+        return (*self.pipe_block_names, "flow_fwd", "flow_rev", *TRANSPORT_BLOCKS)
 
     def site_columns(self) -> np.ndarray:
         """The columns of the capture and storage blocks (the site decisions)."""
@@ -185,6 +203,9 @@ class _Model:
     pipes: list = None      # _Pipes per direction
     flow_fwd: np.ndarray = None
     flow_rev: np.ndarray = None
+    leased_on: np.ndarray = None
+    port_open: np.ndarray = None
+    port_capacity: np.ndarray = None
     sink_open: np.ndarray = None
     wells: np.ndarray = None
     injection: np.ndarray = None
@@ -248,6 +269,8 @@ def build(inst: Instance, elastic_targets: bool = False,
     define_site_limits(m)
     define_balance(m)
     define_corridor_capacity(m)
+    define_leased(m)
+    define_ports(m)
     define_sized_capacity(m)
     min_size, min_size_by = define_min_sizes(m)
     define_pipes_per_corridor(m)
@@ -309,13 +332,21 @@ def define_variables(m: _Model) -> None:
     # columns, not columns of their own (see the module docstring)
     m.unsized = np.setdiff1d(np.arange(O), sized)
     m.bare = np.zeros(E, dtype=bool)
+    leased = inst.cor_leased[:E]
     if m.directed:
-        m.bare = inst.cor_existing_mtpa[:E] <= 0
+        m.bare = (inst.cor_existing_mtpa[:E] <= 0) & ~leased
         m.bare[inst.opt_corridor[m.unsized]] = False
     m.kept = np.flatnonzero(~m.bare)
     bound = inst.corridor_flow_bound_mtpa
-    m.flow_fwd = lp.add_vars("flow_fwd", (len(m.kept), T), hi=bound[0][m.kept])
-    m.flow_rev = lp.add_vars("flow_rev", (len(m.kept), T), hi=bound[1][m.kept])
+    cap = inst.cor_cap_mtpa[m.kept][:, None]  # a leased corridor's own limit (else inf)
+    m.flow_fwd = lp.add_vars("flow_fwd", (len(m.kept), T), hi=np.minimum(bound[0][m.kept], cap))
+    m.flow_rev = lp.add_vars("flow_rev", (len(m.kept), T), hi=np.minimum(bound[1][m.kept], cap))
+    m.leased_on = lp.add_vars("leased_on", (int((leased & (inst.cor_fixed_musd_per_yr[:E] > 0)).sum()), T),
+                              integer=True, hi=1.0)
+    P = len(inst.port_node) if m.transport else 0
+    m.port_open = lp.add_vars("port_open", (P, T), hi=1.0, integer=True)
+    m.port_capacity = lp.add_vars("port_capacity", (P, T),
+                                  hi=np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1)))
     m.sink_open = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     hw = m.has_wells
     well_ub = np.ceil(inst.snk_inj_mtpa[hw] / inst.snk_well_mtpa[hw] - 1e-9)
@@ -327,9 +358,11 @@ def define_variables(m: _Model) -> None:
 
 def define_kept_in_service(m: _Model) -> None:
     """What is in service stays in service: equipped sources, capture capacity, open
-    sinks, wells and pipes never decrease over the periods."""
+    sinks, wells, port terminals and pipes never decrease over the periods (leased
+    transport may)."""
     for name, v in (("capture_on", m.capture_on), ("capture_built", m.capture_built),
                     ("sink_open", m.sink_open), ("wells", m.wells),
+                    ("port_open", m.port_open), ("port_capacity", m.port_capacity),
                     *((f"pipes{p.suffix}", p.n) for p in m.pipes)):
         _never_decrease(m.lp, name, v)
 
@@ -390,10 +423,12 @@ def define_corridor_capacity(m: _Model) -> None:
     direction, as a plan's flows can cancel down to one way without costing more. And a
     bare corridor's flow bound, where its pipes' capacity bounds do not imply it."""
     inst, lp, E, T, tt = m.inst, m.lp, m.E, m.T, m.tt
-    kept, unsized, sized = m.kept, m.unsized, m.sized
+    unsized, sized = m.unsized, m.sized
+    piped = np.flatnonzero(~inst.cor_leased[m.kept])  # kept pipeline corridors (positions)
+    kept = m.kept[piped]
     local = _positions(E, kept)
     cor_row = lambda opts: local[inst.opt_corridor[opts]][:, None] * T + tt  # noqa: E731
-    flows = (m.flow_fwd, m.flow_rev)
+    flows = (m.flow_fwd[piped], m.flow_rev[piped])
     r = _rows((len(kept), T))
     on_kept = m.on_kept
     for p in m.pipes:
@@ -417,6 +452,63 @@ def define_corridor_capacity(m: _Model) -> None:
                         [(_positions(E, over)[e_bare[pick]][:, None] * T + tt,
                           p.q[on_bare[pick]], 1.0)],
                         hi=p.bound[over].ravel())
+
+
+def define_leased(m: _Model) -> None:
+    """Ship, truck and rail corridors with a fixed cost carry CO2 in a period only while
+    in use: f→ + f← ≤ u·on, u the most the corridor may carry then (its flow bound, at
+    most its own ``capacity_mtpa``); without a fixed cost, their own limit on both
+    directions together, where they state one."""
+    inst, T, tt = m.inst, m.T, m.tt
+    leased = np.flatnonzero(inst.cor_leased[m.kept])   # positions among kept
+    if not len(leased):
+        return
+    e = m.kept[leased]
+    bound = inst.corridor_flow_bound_mtpa.max(axis=0)[e]
+    u = np.minimum(bound, inst.cor_cap_mtpa[e][:, None])
+    fixed = inst.cor_fixed_musd_per_yr[e] > 0
+    f = np.flatnonzero(fixed)
+    r = _rows((len(f), T))
+    m.lp.add_rows("leased_in_use", r.size, [
+        (r, m.flow_fwd[leased[f]], 1.0), (r, m.flow_rev[leased[f]], 1.0),
+        (r, m.leased_on, -u[f])], hi=0.0)
+    c = np.flatnonzero(~fixed & np.isfinite(inst.cor_cap_mtpa[e]))
+    r = _rows((len(c), T))
+    if len(c):
+        m.lp.add_rows("leased_capacity", r.size, [
+            (r, m.flow_fwd[leased[c]], 1.0), (r, m.flow_rev[leased[c]], 1.0)],
+            hi=np.repeat(inst.cor_cap_mtpa[e[c]], T))
+
+
+def define_ports(m: _Model) -> None:
+    """A port loads onto ships what its ship corridors carry away from it (liquefied and
+    buffered there; unloading is the ship's), up to its terminal's capacity, built only
+    while the terminal is open (capacity ≤ the running maximum of the flow bound × open).
+    Each tonne loaded costs the port's USD per tonne (:func:`define_objective`)."""
+    inst, T, tt = m.inst, m.T, m.tt
+    P = m.port_open.shape[0]
+    if not P:
+        return
+    terms = [(port[:, None] * T + tt, load, 1.0) for port, load in _loaded(m)]
+    r = _rows((P, T))
+    m.lp.add_rows("port_throughput", r.size, [*terms, (r, m.port_capacity, -1.0)], hi=0.0)
+    M = np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1))
+    m.lp.add_rows("port_site", r.size, [(r, m.port_capacity, 1.0), (r, m.port_open, -M)], hi=0.0)
+
+
+def _loaded(m: _Model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(port of each, flow columns (n, T) leaving it by ship) for ship corridors starting
+    at a port, and for those ending at one."""
+    inst, kept = m.inst, m.kept
+    ship = np.flatnonzero(inst.cor_mode[kept] == "ship")   # positions among kept
+    port_at = np.full(len(inst.node_ids), -1)
+    port_at[inst.port_node] = np.arange(len(inst.port_node))
+    out = []
+    for end, flows in ((inst.cor_from, m.flow_fwd), (inst.cor_to, m.flow_rev)):
+        at = port_at[end[kept[ship]]]
+        on = at >= 0
+        out.append((at[on], flows[ship[on]]))
+    return out
 
 
 def define_sized_capacity(m: _Model) -> None:
@@ -622,6 +714,13 @@ def define_objective(m: _Model, flow_entries: tuple[np.ndarray, np.ndarray]) -> 
     rows, cols = flow_entries
     per_t = np.tile((inst.cor_var_usd_per_t[:, None] * Wt).ravel(), 2)
     lp.add_cost(cols, per_t[rows])
+    e = m.kept[inst.cor_leased[m.kept]]
+    lp.add_cost(m.leased_on, inst.cor_fixed_musd_per_yr[e[inst.cor_fixed_musd_per_yr[e] > 0]][:, None] * Wt)
+    annual = inst.crf_pipeline + inst.port_om_fraction
+    for port, load in _loaded(m) if len(inst.port_node) and m.transport else ():
+        lp.add_cost(load, inst.port_usd_per_t[port][:, None] * Wt)
+    lp.add_cost(m.port_open, (inst.port_capex_musd * annual)[:, None] * Wt)
+    lp.add_cost(m.port_capacity, (inst.port_capex_musd_per_mtpa * annual)[:, None] * Wt)
     hw = m.has_wells
     lp.add_cost(m.sink_open, ((inst.snk_capex_musd * inst.crf_storage
                                + inst.snk_fom_musd_per_yr)[:, None] * Wt))

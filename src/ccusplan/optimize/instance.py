@@ -16,9 +16,10 @@ import pandas as pd
 
 from ccusplan.costs.defaults import fill_sink_costs, fill_source_costs
 from ccusplan.costs.finance import discounted_years
+from ccusplan.costs.modes import mode_costs, port_costs
 from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
-from ccusplan.model import Case, Network
+from ccusplan.model import LEASED_MODES, Case, Network
 from ccusplan.optimize.bounds import corridor_flow_bounds
 from ccusplan.reduce import Reduction, reduce_network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
@@ -71,6 +72,17 @@ class Instance:
     cor_length_km: np.ndarray
     cor_existing_mtpa: np.ndarray
     cor_var_usd_per_t: np.ndarray
+    # ship, truck and rail corridors (leased capacity, no pipes): their mode ("pipeline"
+    # for the others), the cost of each year one carries CO2, and the most it may carry
+    cor_mode: np.ndarray
+    cor_fixed_musd_per_yr: np.ndarray
+    cor_cap_mtpa: np.ndarray              # inf: no limit
+    # ports (P): the junctions of kind port that some ship corridor reaches
+    port_node: np.ndarray
+    port_capex_musd: np.ndarray
+    port_capex_musd_per_mtpa: np.ndarray
+    port_om_fraction: np.ndarray
+    port_usd_per_t: np.ndarray            # per tonne loaded onto ships
     # pipe options (O): one per (corridor, class), or one generic pipe
     opt_corridor: np.ndarray
     opt_class: np.ndarray         # class name
@@ -85,6 +97,11 @@ class Instance:
     @property
     def n_periods(self) -> int:
         return len(self.years)
+
+    @property
+    def cor_leased(self) -> np.ndarray:
+        """(E,) True for the ship, truck and rail corridors."""
+        return self.cor_mode != "pipeline"
 
     @property
     def max_flow_mtpa(self) -> float:
@@ -172,7 +189,8 @@ def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
 
 def _corridors(case: Case, network: Network) -> pd.DataFrame:
     """The given corridors; else, or also with ``[candidates] add_to_given``, candidates
-    (a given corridor wins over a candidate joining the same two nodes)."""
+    (a given pipeline corridor wins over a candidate joining the same two nodes; a given
+    corridor of another mode stands beside it)."""
     given = network.corridors
     if given is not None and not case.candidates.add_to_given:
         return given
@@ -184,8 +202,10 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
         c[col] = np.nan
     c["elevation_change_m"] = 0.0
     c["existing_capacity_mtpa"] = 0.0
+    c["mode"] = "pipeline"
     if given is not None:
-        taken = set(map(frozenset, zip(given["from"], given["to"])))
+        piped = given[is_pipeline(given)]
+        taken = set(map(frozenset, zip(piped["from"], piped["to"])))
         fresh = [frozenset(p) not in taken for p in zip(c["from"], c["to"])]
         c = pd.concat([given, c[fresh]], ignore_index=True)
     c.attrs["generated"] = True
@@ -205,21 +225,35 @@ def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.
     c["terrain_factor"] = c["terrain_factor"].fillna(1.0)
     c["cost_weight"] = c["cost_weight"].fillna(c["length_km"] * c["terrain_factor"])
     c["existing_capacity_mtpa"] = c["existing_capacity_mtpa"].fillna(0.0)
+    c["mode"] = c["mode"].fillna("pipeline") if "mode" in c else "pipeline"
     generated = c.attrs.get("generated", False)
     c = c.reset_index(drop=True)
     c.attrs["generated"] = generated
     return c
 
 
+def is_pipeline(c: pd.DataFrame) -> np.ndarray:
+    """(E,) True for the pipeline corridors (no ``mode`` column: all)."""
+    if "mode" not in c:
+        return np.ones(len(c), dtype=bool)
+    return c["mode"].fillna("pipeline").eq("pipeline").to_numpy()
+
+
+def _piped(c: pd.DataFrame) -> np.ndarray:
+    """Positions of the pipeline corridors without a generic pipe: those the pipe classes
+    go on."""
+    return np.flatnonzero(c["capacity_mtpa"].isna().to_numpy() & is_pipeline(c))
+
+
 def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
-    """Every pipe class on every corridor without a generic pipe, priced by its cost weight
+    """Every pipe class on every pipeline corridor without a generic pipe, priced by its cost weight
     (and its right-of-way parts by the corridor's ``row_cost_weight``, when both are given).
 
     One row per (corridor position, class): ``corridor``, ``name``, ``capacity_mtpa``,
     ``capex_musd``, ``capex_musd_per_mtpa`` (for the capacity sized), ``om_fraction_per_yr``
     and ``om_musd_per_yr`` (the class's O&M per km, if given, × the corridor's length).
     """
-    e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
+    e = _piped(c)
     k = np.arange(len(classes))
     e, k = np.repeat(e, len(k)), np.tile(k, len(e))
     cw = c["cost_weight"].to_numpy(float)[e]
@@ -251,14 +285,14 @@ def offshore_corridors(c: pd.DataFrame, net: Network) -> np.ndarray:
 
 
 def engineered_classes(c: pd.DataFrame, net: Network, case: Case, crf: float) -> pd.DataFrame:
-    """Every standard size on every corridor without a generic pipe, from the engineering
+    """Every standard size on every pipeline corridor without a generic pipe, from the engineering
     model (capacity from hydraulics, exact capital cost at the corridor's length).
 
     The corridor's ``cost_weight`` keeps its meaning — what pipe costs scale with — as the
     terrain factor ``cost_weight / length_km``. Offshore corridors
     (:func:`offshore_corridors`) are priced as offshore pipe.
     """
-    e = np.flatnonzero(c["capacity_mtpa"].isna().to_numpy())
+    e = _piped(c)
     length = c["length_km"].to_numpy(float)[e]
     with np.errstate(divide="ignore", invalid="ignore"):
         terrain = np.where(length > 0, c["cost_weight"].to_numpy(float)[e] / length, 1.0)
@@ -276,7 +310,7 @@ def engineered_classes(c: pd.DataFrame, net: Network, case: Case, crf: float) ->
 
 def _generic_options(c: pd.DataFrame) -> pd.DataFrame:
     """The one generic pipe of each corridor that states its capacity and costs."""
-    g = np.flatnonzero(c["capacity_mtpa"].notna().to_numpy())
+    g = np.flatnonzero(c["capacity_mtpa"].notna().to_numpy() & is_pipeline(c))
     return pd.DataFrame({
         "corridor": g, "name": "generic",
         "capacity_mtpa": c["capacity_mtpa"].to_numpy(float)[g],
@@ -303,6 +337,45 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float,
         "opt_om_musd_per_yr": (o["om_musd_per_yr"].fillna(0.0).to_numpy(float)
                                if "om_musd_per_yr" in o else np.zeros(len(o))),
         "opt_max_count": np.where(o["generic"].to_numpy(bool), 1.0, np.maximum(count, 1.0)),
+    }
+
+
+def _leased(case: Case, c: pd.DataFrame, junctions: pd.DataFrame,
+            pos: pd.Series) -> dict[str, np.ndarray]:
+    """The corridor arrays of the modes (:attr:`Instance.cor_mode` …), the per-tonne cost
+    of every corridor, and the ports. A ship, truck or rail corridor costs its mode's
+    USD per tonne plus USD per t·km × its length (or its ``variable_cost_usd_per_t``), and
+    its mode's fixed cost for each year it carries CO2; a port, its cost per tonne loaded
+    (:func:`.formulation.define_ports`)."""
+    mode = c["mode"].to_numpy(object)
+    length = c["length_km"].to_numpy(float)
+    per_t = c["variable_cost_usd_per_t"].to_numpy(float).copy()
+    fixed = np.zeros(len(c))
+    costs = mode_costs(case)
+    for m in LEASED_MODES:
+        on = mode == m
+        per_t[on] = np.where(np.isnan(per_t[on]), costs[m].per_t(length[on]), per_t[on])
+        fixed[on] = costs[m].fixed_musd_per_yr
+    cap = np.where((mode != "pipeline") & c["capacity_mtpa"].notna().to_numpy(),
+                   c["capacity_mtpa"].to_numpy(float), np.inf)
+    # the ports some ship corridor reaches, in node order
+    ship = mode == "ship"
+    kind = junctions["kind"] if "kind" in junctions else pd.Series("junction", junctions.index)
+    ports = junctions.index[kind.eq("port").to_numpy()]
+    ports = ports[np.isin(ports, np.concatenate([c["from"].to_numpy(object)[ship],
+                                                  c["to"].to_numpy(object)[ship]]))]
+    port = port_costs(case)
+    j = junctions.loc[ports]
+    own = lambda col, default: (j[col].fillna(default).to_numpy(float) if col in j  # noqa: E731
+                                else np.full(len(j), default))
+    return {
+        "cor_var_usd_per_t": np.nan_to_num(per_t, nan=0.0),
+        "cor_mode": mode, "cor_fixed_musd_per_yr": fixed, "cor_cap_mtpa": cap,
+        "port_node": pos[ports].to_numpy(int),
+        "port_capex_musd": own("port_capex_musd", port.capex_musd),
+        "port_capex_musd_per_mtpa": own("port_capex_musd_per_mtpa", port.capex_musd_per_mtpa),
+        "port_om_fraction": np.full(len(ports), port.om_fraction_per_yr),
+        "port_usd_per_t": own("port_cost_usd_per_t", port.usd_per_t),
     }
 
 
@@ -375,7 +448,7 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_to=pos[corridors["to"]].to_numpy(),
         cor_length_km=corridors["length_km"].to_numpy(float),
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
-        cor_var_usd_per_t=corridors["variable_cost_usd_per_t"].fillna(0.0).to_numpy(float),
+        **_leased(case, corridors, junctions, pos),
         **_options(sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
                    _generic_options(corridors), max_flow, case.costs.pipeline_cost_multiplier),
         reduction=reduction,

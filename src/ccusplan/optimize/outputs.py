@@ -257,13 +257,18 @@ def plan_tables(outcome: Outcome, avoided: np.ndarray | None = None) -> dict[str
         "timeline.csv": timeline(outcome.instance, plan, avoided),
         "timeline_sinks.csv": sink_timeline(plan),
     }
+    ports = {}
+    if len(outcome.instance.port_node):  # the network has ports ships can reach
+        ports = {"plan_ports.csv": plan.ports if plan is not None else
+                 pd.DataFrame(columns=["port_id", "period"])}
     if plan is None:
         return {"plan_sources.csv": pd.DataFrame(columns=["source_id", "period"]),
                 "plan_sinks.csv": pd.DataFrame(columns=["sink_id", "period"]),
                 "plan_pipelines.csv": pd.DataFrame(columns=["corridor", "from", "to", "period"]),
-                **timelines, **_reduction_table(outcome)}
+                **ports, **timelines, **_reduction_table(outcome)}
     return {"plan_sources.csv": plan.sources, "plan_sinks.csv": plan.sinks,
-            "plan_pipelines.csv": plan.pipelines, **timelines, **_reduction_table(outcome)}
+            "plan_pipelines.csv": plan.pipelines, **ports, **timelines,
+            **_reduction_table(outcome)}
 
 
 def _reduction_table(outcome: Outcome) -> dict[str, pd.DataFrame]:

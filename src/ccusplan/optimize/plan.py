@@ -11,7 +11,11 @@ Tables (long format, one row per asset and period in service or in use):
   capacity_mtpa (of that class), flow_mtpa (the share of the corridor's flow those
   pipes carry, in proportion to their capacity, so that a corridor's rows add up to its
   flow; signed: + means from → to), length_km, capex_musd (of the pipes added this
-  period). Existing capacity is a row of class ``existing``.
+  period), mode (pipeline, ship, truck, rail). Existing capacity is a row of class
+  ``existing``; a ship, truck or rail corridor carrying CO2 is a row of its mode's name
+  as class, with no pipes, the capacity leased (what it carries) and no capital;
+* ``ports``: port_id, name, period, open, opened_this_period, capacity_mtpa,
+  throughput_mtpa (loaded onto ships), capex_musd (spent this period);
 
 and the NPV (MUSD) by part, in total and per period, for the summary, the timeline and
 the levelised cost.
@@ -35,6 +39,7 @@ class Plan:
     sources: pd.DataFrame
     sinks: pd.DataFrame
     pipelines: pd.DataFrame
+    ports: pd.DataFrame
     npv_musd: dict[str, float]           # capture, transport, storage, revenue (≤ 0)
     npv_musd_by_period: dict[str, np.ndarray]  # the same parts, (T,) each: paid in period t
     stored_mtpa: np.ndarray              # (T,)
@@ -143,7 +148,18 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
         "capacity_mtpa": np.repeat(inst.cor_existing_mtpa[ex], T), "flow_mtpa": flow[ex].ravel(),
         "length_km": np.repeat(inst.cor_length_km[ex], T), "capex_musd": 0.0,
     })
-    pipelines = pd.concat([rows, existing], ignore_index=True) if len(ex) else rows
+    # ship, truck and rail corridors carrying CO2: leased capacity, what they carry
+    le = np.flatnonzero(inst.cor_leased & (np.abs(flow) > TOL).any(axis=1))
+    carried = (_clean(fwd) + _clean(rev))[le]
+    leased = pd.DataFrame({
+        "corridor": np.repeat(le, T), "from": np.repeat(cor["from"].to_numpy()[le], T),
+        "to": np.repeat(cor["to"].to_numpy()[le], T), "period": np.tile(years, len(le)),
+        "pipe_class": np.repeat(inst.cor_mode[le], T), "pipes": 0, "pipes_added": 0,
+        "capacity_mtpa": carried.ravel(), "flow_mtpa": flow[le].ravel(),
+        "length_km": np.repeat(inst.cor_length_km[le], T), "capex_musd": 0.0,
+    })
+    pipelines = pd.concat([t for t in (rows, existing, leased) if len(t)] or [rows],
+                          ignore_index=True)
     # each row carries the corridor's flow in proportion to its capacity: the rows of a
     # corridor and period add up to its flow
     key = [pipelines["corridor"], pipelines["period"]]
@@ -153,12 +169,42 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     pipelines["flow_mtpa"] = pipelines["flow_mtpa"] * share
     pipelines = pipelines[(pipelines["pipes"] > 0) | (pipelines["flow_mtpa"].abs() > TOL)]
     pipelines = pipelines.sort_values(["corridor", "pipe_class", "period"]).reset_index(drop=True)
+    pipelines["mode"] = inst.cor_mode[pipelines["corridor"].to_numpy(int)]
 
     by_period = _npv_by_part(inst, form, x)
     npv = {k: float(v.sum()) + 0.0 for k, v in by_period.items()}
     stored = inj.sum(axis=0)
-    return Plan(sources, sinks, pipelines, npv, by_period, stored, cap.sum(axis=0),
+    return Plan(sources, sinks, pipelines, _ports(inst, form, x, fwd, rev), npv, by_period, stored, cap.sum(axis=0),
                 float(stored @ W))
+
+
+def _ports(inst: Instance, form: Formulation, x: np.ndarray, fwd: np.ndarray,
+           rev: np.ndarray) -> pd.DataFrame:
+    """The ports table (module docstring): the ports ever open, per period; ``fwd``,
+    ``rev``: each corridor's flows (E, T)."""
+    b = form.lp.blocks
+    T, years = inst.n_periods, inst.years
+    opened = np.rint(_values(x, b["port_open"]))
+    cap = _values(x, b["port_capacity"])
+    through = np.zeros_like(cap)
+    at = pd.Series(np.arange(len(inst.port_node)), index=inst.port_node)
+    ship = np.flatnonzero(inst.cor_mode == "ship")
+    for end, leaving in ((inst.cor_from, fwd), (inst.cor_to, rev)):  # loaded at the port
+        on = np.isin(end[ship], inst.port_node)
+        np.add.at(through, at[end[ship[on]]].to_numpy(), _clean(leaving[ship[on]]))
+    used = np.flatnonzero((opened > 0).any(axis=1))
+    ids = inst.node_ids[inst.port_node]
+    j = inst.network.junctions
+    names = j["name"].reindex(ids).to_numpy(object) if "name" in j else ids
+    return pd.DataFrame({
+        "port_id": np.repeat(ids[used], T), "name": np.repeat(names[used], T),
+        "period": np.tile(years, len(used)),
+        "open": opened[used].ravel().astype(int),
+        "opened_this_period": (_added(opened)[used] > 0).ravel().astype(int),
+        "capacity_mtpa": cap[used].ravel(), "throughput_mtpa": through[used].ravel(),
+        "capex_musd": ((_added(opened) > 0) * inst.port_capex_musd[:, None]
+                       + _added(cap) * inst.port_capex_musd_per_mtpa[:, None])[used].ravel(),
+    })
 
 
 def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -177,7 +223,7 @@ def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, 
     revenue = -(inst.price_usd_per_t * inst.weight_years) * x[b["injection"]].sum(axis=0) + 0.0
     return {
         "capture": part(*CAPTURE_BLOCKS),
-        "transport": part(*form.pipe_block_names, "flow_fwd", "flow_rev"),
+        "transport": part(*form.transport_block_names),
         "storage": part(*STORAGE_BLOCKS) - revenue,
         "revenue": revenue,
     }

@@ -177,7 +177,8 @@ def _restricted_hi(inst: Instance, form: Formulation, open_: np.ndarray,
 def _connections(inst: Instance, support: np.ndarray) -> np.ndarray:
     """The corridors on each source's and sink's cheapest path to the ``support``
     corridors' nodes, by the fixed cost of the cheapest pipe (a corridor with existing
-    capacity costs nothing); none where the support is empty."""
+    capacity costs nothing, a ship, truck or rail corridor its fixed cost a year over the
+    pipeline CRF); none where the support is empty."""
     E = len(inst.cor_from)
     out = np.zeros(E, dtype=bool)
     if not support.any():
@@ -185,12 +186,16 @@ def _connections(inst: Instance, support: np.ndarray) -> np.ndarray:
     fixed = np.full(E, np.inf)
     np.minimum.at(fixed, inst.opt_corridor, inst.opt_capex_musd)
     fixed[inst.cor_existing_mtpa > 0] = 0.0
+    # a ship, truck or rail corridor: its fixed cost a year, as capital
+    leased = inst.cor_leased
+    fixed[leased] = inst.cor_fixed_musd_per_yr[leased] / inst.crf_pipeline
     graph = nx.Graph()
     order = np.argsort(-fixed)  # the cheapest corridor between two nodes is added last
     order = order[np.isfinite(fixed[order])]
     graph.add_edges_from((int(inst.cor_from[e]), int(inst.cor_to[e]), {"w": float(fixed[e]), "e": int(e)})
                          for e in order)
     reached = {int(v) for v in np.concatenate([inst.cor_from[support], inst.cor_to[support]])}
+    graph.add_nodes_from(reached)
     _, paths = nx.multi_source_dijkstra(graph, reached, weight="w")
     sites = np.concatenate([inst.src_node[inst.src_may_capture.any(axis=1)],
                             inst.snk_node[inst.snk_available.any(axis=1)]])

@@ -156,7 +156,7 @@ def remap_corridors(corridors: pd.DataFrame, node_of: pd.Series, nodes: pd.DataF
     its new ends × ``detour_factor``, and its cost weight, elevation change and geometry
     are dropped (recomputed or defaulted as for any corridor without them). Corridors
     inside one hub vanish; of several joining the same two nodes, the one of least
-    length × terrain factor is kept.
+    length × terrain factor is kept (per mode: a truck corridor beside a pipeline stays).
 
     ``node_of`` maps merged source ids to hub ids; ``nodes`` is the reduced network's
     node table (id index, ``lon``, ``lat``).
@@ -177,6 +177,9 @@ def remap_corridors(corridors: pd.DataFrame, node_of: pd.Series, nodes: pd.DataF
     lo = c["from"].where(c["from"] <= c["to"], c["to"]).to_numpy(object)
     hi = c["to"].where(c["from"] <= c["to"], c["from"]).to_numpy(object)
     cost = c["length_km"].to_numpy(float) * c["terrain_factor"].fillna(1.0).to_numpy(float)
-    order = np.lexsort((cost, hi, lo))
-    first = ~pd.DataFrame({"lo": lo[order], "hi": hi[order]}).duplicated().to_numpy()
+    mode = c["mode"].fillna("pipeline").to_numpy(object) if "mode" in c else \
+        np.full(len(c), "pipeline", dtype=object)
+    order = np.lexsort((cost, mode, hi, lo))
+    first = ~pd.DataFrame({"lo": lo[order], "hi": hi[order],
+                           "mode": mode[order]}).duplicated().to_numpy()
     return c.iloc[np.sort(order[first])].reset_index(drop=True)

@@ -11,7 +11,9 @@ the full network can carry the pruned one can carry too, through the two-hop
 paths; so a feasible case stays feasible, and its optimum can only rise.
 
 Given assets — corridors with pipe already in service or one generic pipe of
-stated cost — are never dropped (but may carry a two-hop path).
+stated cost — are never dropped (but may carry a two-hop path). Ship, truck and rail
+corridors are neither dropped nor part of a two-hop path: only pipelines are pruned,
+by pipelines.
 """
 
 from __future__ import annotations
@@ -21,9 +23,17 @@ import pandas as pd
 
 
 def protected(corridors: pd.DataFrame) -> np.ndarray:
-    """Corridors that are assets, never pruned: existing capacity or a generic pipe."""
+    """Corridors never pruned: assets (existing capacity or a generic pipe), and the
+    corridors of other modes than pipelines."""
     existing = corridors["existing_capacity_mtpa"].fillna(0.0).to_numpy(float) > 0
-    return existing | corridors["capacity_mtpa"].notna().to_numpy()
+    return existing | corridors["capacity_mtpa"].notna().to_numpy() | ~pipelines(corridors)
+
+
+def pipelines(corridors: pd.DataFrame) -> np.ndarray:
+    """(E,) True for the pipeline corridors (no ``mode`` column: all)."""
+    if "mode" not in corridors:
+        return np.ones(len(corridors), dtype=bool)
+    return corridors["mode"].fillna("pipeline").eq("pipeline").to_numpy()
 
 
 def dominated(corridors: pd.DataFrame, detour: float) -> np.ndarray:
@@ -36,7 +46,8 @@ def dominated(corridors: pd.DataFrame, detour: float) -> np.ndarray:
     b = corridors["to"].to_numpy(object)
     w = corridors["cost_weight"].to_numpy(float)
     adj: dict[object, dict[object, float]] = {}
-    for u, v, x in zip(a, b, w):
+    pipe = pipelines(corridors)
+    for u, v, x in zip(a[pipe], b[pipe], w[pipe]):
         adj.setdefault(u, {})[v] = x
         adj.setdefault(v, {})[u] = x
     drop = np.zeros(len(w), bool)

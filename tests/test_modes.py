@@ -1,0 +1,139 @@
+"""Ships, trucks and rail: leased transport beside pipelines, worked out by hand.
+
+Every case: CRF 0.1, no discounting, 10-year periods (a period's annual cost × 10).
+
+Truck then pipeline. Source S and sink K 100 km apart, joined by a truck corridor
+(5 USD/t + 0.1 USD/t·km = 15 USD/t; 0.1 MUSD a year while in use) and a generic
+pipe (50 MUSD, 1 USD/t: 0.1 × 50 = 5 MUSD a year once laid, every later year too).
+Per year at V Mt/yr: truck 0.1 + 15 V, pipe 5 + V; they break even at
+V* = (5 − 0.1) / (15 − 1) = 0.35 Mt/yr. With targets 0.2, 0.5 and 1.0 Mt/yr the trucks
+carry 2030 (3.1 MUSD a year against 5.2) and the pipe the rest (5.5 and 6.0 against
+7.6 and 15.1): transport 10 × (3.1 + 5.5 + 6.0) = 146 MUSD; capture at 10 USD/t,
+10 × 10 × (0.2 + 0.5 + 1.0) = 170 MUSD.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FREE_SINK, FREE_SOURCE, write_case, write_network
+
+from ccusplan.io import load
+from ccusplan.optimize import run
+
+FINANCE = {"crf": 0.1, "discount_rate": 0.0}
+TRUCK = {"usd_per_t_km": 0.1, "usd_per_t": 5.0, "fixed_musd_per_yr": 0.1}
+
+
+def _truck_or_pipe(tmp_path, targets):
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K", "lon": 0.9, "lat": 0, "capacity_mt": 1000,
+                "max_injection_mtpa": 10, **FREE_SINK}],
+        corridors=[{"from": "S", "to": "K", "length_km": 100, "mode": "truck"},
+                   {"from": "S", "to": "K", "length_km": 100, "capacity_mtpa": 10,
+                    "fixed_cost_musd": 50, "variable_cost_usd_per_t": 1}])
+    path = write_case(tmp_path / "tp.toml", "net", [2030, 2040, 2050], target=targets,
+                      period_years=10, finance=FINANCE, **{"transport.truck": TRUCK})
+    return load(path)
+
+
+def test_trucks_carry_the_first_tonnes_and_a_pipeline_takes_over_at_the_break_even(tmp_path):
+    case, net = _truck_or_pipe(tmp_path, [0.2, 0.5, 1.0])
+    out = run(case, net, time_limit_s=60)
+    assert out.result.status == "optimal"
+    assert out.result.objective == pytest.approx(170 + 146, rel=1e-6)
+    p = out.plan.pipelines
+    truck = p[p["mode"] == "truck"].set_index("period")
+    pipe = p[p["mode"] == "pipeline"].set_index("period")
+    assert list(truck.index) == [2030] and truck.loc[2030, "flow_mtpa"] == pytest.approx(0.2)
+    assert truck.loc[2030, "pipe_class"] == "truck" and truck.loc[2030, "capex_musd"] == 0
+    assert list(pipe.index) == [2040, 2050]
+    assert list(pipe["flow_mtpa"]) == pytest.approx([0.5, 1.0])
+    assert out.plan.npv_musd["transport"] == pytest.approx(146, rel=1e-6)
+
+
+@pytest.mark.parametrize("volume, mode", [(0.34, "truck"), (0.36, "pipeline")])
+def test_the_switch_is_at_the_break_even_volume(tmp_path, volume, mode):
+    """One period at V just below and just above V* = 0.35 Mt/yr."""
+    case, net = _truck_or_pipe(tmp_path, [0.1, 0.2, volume])
+    out = run(case, net, time_limit_s=60)
+    p = out.plan.pipelines
+    last = p[p["period"] == 2050]
+    assert list(last["mode"]) == [mode]
+    trucked = 0.1 + 15 * np.array([0.1, 0.2])
+    last_cost = 0.1 + 15 * volume if mode == "truck" else 5 + volume
+    assert out.plan.npv_musd["transport"] == pytest.approx(10 * (trucked.sum() + last_cost))
+
+
+def test_a_ship_reaches_offshore_storage_first_and_a_pipeline_later(tmp_path):
+    """Source S, port P and offshore sink K. S–P a generic pipe (10 MUSD: 1 MUSD a year),
+    P–K a ship corridor of 500 km (3 + 0.02 × 500 = 13 USD/t, and the port's 2 USD/t
+    handled: 15), the port's terminal 20 MUSD and 30 MUSD per Mt/yr (no O&M), S–K a
+    generic offshore pipe of 500 MUSD (50 MUSD a year). Targets 2 then 5 Mt/yr.
+    2030 by ship: 1 + 0.1 × (20 + 30 × 2) + 15 × 2 = 39 MUSD a year (the pipe: 50).
+    2040 by the pipe: 50 + what stays in service, S–P 1 and the terminal 8 = 59 (by
+    ship: 1 + 0.1 × (20 + 30 × 5) + 15 × 5 = 93). Transport 10 × (39 + 59) = 980 MUSD,
+    against 1,000 by the pipe alone and 1,320 by ship alone."""
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K", "kind": "saline_offshore", "lon": 4, "lat": 0, "capacity_mt": 1000,
+                "max_injection_mtpa": 10, **FREE_SINK}],
+        junctions=[{"id": "P", "name": "Port", "lon": 0.1, "lat": 0, "kind": "port",
+                    "port_capex_musd": 20, "port_capex_musd_per_mtpa": 30,
+                    "port_cost_usd_per_t": 2}],
+        corridors=[{"from": "S", "to": "P", "length_km": 10, "capacity_mtpa": 10,
+                    "fixed_cost_musd": 10, "variable_cost_usd_per_t": 0},
+                   {"from": "P", "to": "K", "length_km": 500, "mode": "ship"},
+                   {"from": "S", "to": "K", "length_km": 500, "capacity_mtpa": 10,
+                    "fixed_cost_musd": 500, "variable_cost_usd_per_t": 0}])
+    path = write_case(tmp_path / "ship.toml", "net", [2030, 2040], target=[2, 5],
+                      period_years=10, finance=FINANCE,
+                      **{"transport.ship": {"usd_per_t_km": 0.02, "usd_per_t": 3,
+                                            "fixed_musd_per_yr": 0},
+                         "transport.port": {"om_fraction_per_yr": 0.0}})
+    out = run(*load(path), time_limit_s=60)
+    assert out.result.status == "optimal"
+    assert out.plan.npv_musd["transport"] == pytest.approx(980, rel=1e-6)
+    p = out.plan.pipelines
+    ship = p[p["mode"] == "ship"]
+    assert list(ship["period"]) == [2030] and list(ship["flow_mtpa"]) == pytest.approx([2])
+    ports = out.plan.ports.set_index("period")
+    assert list(ports["open"]) == [1, 1]
+    assert list(ports["capacity_mtpa"]) == pytest.approx([2, 2])
+    assert list(ports["throughput_mtpa"]) == pytest.approx([2, 0])
+    assert ports.loc[2030, "capex_musd"] == pytest.approx(20 + 30 * 2)
+
+
+def test_bad_modes_name_file_row_and_field_and_write_nothing(tmp_path):
+    """A misspelt mode, a truck corridor with a capital cost, a truck with existing pipe,
+    a ship between two sources, a port of an unknown kind: exit 2, every problem named."""
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 1},
+                 {"id": "T", "lon": 1, "lat": 0, "capacity_mtpa": 1}],
+        sinks=[{"id": "K", "lon": 2, "lat": 0, "capacity_mt": 10, "max_injection_mtpa": 2}],
+        junctions=[{"id": "P", "lon": 0.5, "lat": 0, "kind": "harbour"}],
+        corridors=[{"from": "S", "to": "K", "mode": "barge"},
+                   {"from": "T", "to": "K", "mode": "truck", "fixed_cost_musd": 3},
+                   {"from": "S", "to": "T", "mode": "ship"},
+                   {"from": "P", "to": "K", "mode": "rail", "existing_capacity_mtpa": 1}])
+    path = write_case(tmp_path / "bad.toml", "net", [2030], target=[1])
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["solve", str(path), "--out", str(out)], obj=_State())
+    assert r.exit_code == 2 and not out.exists()
+    text = r.output
+    for expected in ("corridors.csv, row 2, field 'mode': unknown mode 'barge'",
+                     "corridors.csv, row 3, field 'fixed_cost_musd': a truck corridor lays no pipe",
+                     "corridors.csv, row 4, field 'from': ship corridor S–T must join a port",
+                     "corridors.csv, row 5, field 'existing_capacity_mtpa': a rail corridor",
+                     "junctions.csv, row 2, field 'kind': unknown kind 'harbour'"):
+        assert expected in text, text
