@@ -232,9 +232,12 @@ def network_geojson(outcome: Outcome) -> dict:
             "capacity_mtpa": float(last.groupby("pipe_class")["capacity_mtpa"].first().sum()),
             "max_flow_mtpa": float(g.groupby("period")["flow_mtpa"].sum().abs().max()),
             "existing": bool((g["pipe_class"] == "existing").any()),
+            "mode": str(g["mode"].iloc[0]),
         }))
+    ports = set(plan.ports["port_id"])
     for j in sorted(used_nodes & set(net.junctions.index)):
-        feats.append(_feature(_point(nodes, j), {"id": j, "role": "junction"}))
+        feats.append(_feature(_point(nodes, j), {"id": j, "role": "port" if j in ports
+                                                 else "junction"}))
     return {"type": "FeatureCollection", "features": feats}
 
 

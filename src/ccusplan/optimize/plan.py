@@ -42,6 +42,9 @@ class Plan:
     ports: pd.DataFrame
     npv_musd: dict[str, float]           # capture, transport, storage, revenue (≤ 0)
     npv_musd_by_period: dict[str, np.ndarray]  # the same parts, (T,) each: paid in period t
+    #: transport's NPV split by mode, (T,) each: pipelines (pipes and their flows), and each
+    #: mode the network has corridors of (ships with their ports)
+    transport_musd_by_mode: dict[str, np.ndarray]
     stored_mtpa: np.ndarray              # (T,)
     captured_mtpa: np.ndarray            # (T,)
     discounted_stored_mt: float
@@ -174,7 +177,8 @@ def read_plan(inst: Instance, form: Formulation, x: np.ndarray) -> Plan:
     by_period = _npv_by_part(inst, form, x)
     npv = {k: float(v.sum()) + 0.0 for k, v in by_period.items()}
     stored = inj.sum(axis=0)
-    return Plan(sources, sinks, pipelines, _ports(inst, form, x, fwd, rev), npv, by_period, stored, cap.sum(axis=0),
+    return Plan(sources, sinks, pipelines, _ports(inst, form, x, fwd, rev), npv, by_period,
+                _transport_by_mode(inst, form, x), stored, cap.sum(axis=0),
                 float(stored @ W))
 
 
@@ -205,6 +209,31 @@ def _ports(inst: Instance, form: Formulation, x: np.ndarray, fwd: np.ndarray,
         "capex_musd": ((_added(opened) > 0) * inst.port_capex_musd[:, None]
                        + _added(cap) * inst.port_capex_musd_per_mtpa[:, None])[used].ravel(),
     })
+
+
+def _transport_by_mode(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Transport's NPV (MUSD) per mode and period: pipelines are their pipes and the flows
+    on pipeline corridors; a ship, truck or rail mode its corridors' flows and fixed costs
+    a year, ships their ports' terminals too. The modes add up to the transport part."""
+    c = form.lp.arrays()["c"]
+    b = form.lp.blocks
+    T, E = inst.n_periods, len(inst.cor_from)
+    paid = lambda cols: (c[cols] * x[cols]).reshape(-1, T).sum(axis=0)  # noqa: E731
+    out = {"pipeline": sum((paid(b[n]) for n in form.pipe_block_names), np.zeros(T))}
+    fm = form.flow_map.tocsc()
+    for name in ("flow_fwd", "flow_rev"):
+        cols = b[name][:, 0]
+        corridor = (fm.indices[fm.indptr[cols]] // T) % E if len(cols) else cols
+        for mode in np.unique(inst.cor_mode[corridor]):
+            on = b[name][inst.cor_mode[corridor] == mode]
+            out[mode] = out.get(mode, np.zeros(T)) + paid(on)
+    in_use = np.flatnonzero(inst.cor_leased & (inst.cor_fixed_musd_per_yr > 0))
+    for mode in np.unique(inst.cor_mode[in_use]):
+        on = b["leased_on"][inst.cor_mode[in_use] == mode]
+        out[mode] = out.get(mode, np.zeros(T)) + paid(on)
+    if len(inst.port_node):
+        out["ship"] = out.get("ship", np.zeros(T)) + paid(b["port_open"]) + paid(b["port_capacity"])
+    return {k: v + 0.0 for k, v in out.items()}
 
 
 def _npv_by_part(inst: Instance, form: Formulation, x: np.ndarray) -> dict[str, np.ndarray]:

@@ -24,6 +24,11 @@ start year, as the objective is.
                                        for a nominal 16" size, else the class name in
                                        lower case with other characters as ``_``
                                        (``km_added_small``, ``km_added_generic``)
+``mt_km_per_yr_<mode>``                Mt·km a year carried by each mode the network has
+                                       beside pipelines (``mt_km_per_yr_pipeline``,
+                                       ``mt_km_per_yr_ship`` …)
+``transport_musd_<mode>``              discounted transport cost of each of those modes
+                                       paid during the period (ships with their ports)
 ``capex_musd``                         overnight capital committed this period: sites,
                                        pipes, sinks and wells added (undiscounted)
 ``npv_musd_period``                    discounted cost paid during the period (annuities,
@@ -139,6 +144,12 @@ def timeline(inst: Instance, plan: Plan | None,
     )
     for name in km.columns:
         out[class_column(name)] = km[name].to_numpy(float)
+    if (inst.cor_leased).any():  # the modes side by side
+        carried = pipes.assign(mt_km=pipes["flow_mtpa"].abs() * pipes["length_km"])
+        for mode, musd in plan.transport_musd_by_mode.items():
+            out[f"mt_km_per_yr_{mode}"] = _per_period(carried, "mt_km", years,
+                                                      carried["mode"] == mode)
+            out[f"transport_musd_{mode}"] = musd
     return out.assign(
         capex_musd=(_per_period(src, "capex_musd", years) + _per_period(pipes, "capex_musd", years)
                     + _per_period(snk, "capex_musd", years)),

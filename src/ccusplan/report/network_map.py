@@ -2,8 +2,10 @@
 were first laid, sources sized by the Mt/yr they capture and coloured by the period they
 are equipped, sinks marked and coloured by the period they open, over land, coastlines,
 country borders and China's provinces (:mod:`ccusplan.geography`), with the unused candidates
-faint; the used storage sites and the largest capture sites are labelled. Lon/lat axes,
-equal-aspect at the mean latitude.
+faint; the used storage sites and the largest capture sites are labelled. Ships, trucks
+and rail are drawn in a line style and colour of their own (whatever the period: leased
+capacity is not built), ports as diamonds. Lon/lat axes, equal-aspect at the mean
+latitude.
 
 Nothing is fetched (no map tiles): the picture is drawn from the plan and the shipped
 Natural Earth outlines, with matplotlib's Agg canvas (no pyplot, no display).
@@ -40,6 +42,10 @@ MAX_SOURCE_LABELS = 12
 LEGEND_MAX_MTPA = 12.0
 #: Pipe line width (points) for no capacity and for the plan's largest capacity.
 PIPE_WIDTH_PT = (1.2, 5.0)
+#: Colour and dash pattern of each leased mode's routes.
+MODE_STYLE = {"ship": ("#1f4e79", (0, (5, 2))), "truck": ("#8c510a", (0, (1, 1.2))),
+              "rail": ("#1b7837", (0, (6, 2, 1, 2)))}
+PORT = "#1f4e79"
 
 
 def period_colours(years: np.ndarray) -> dict[int, tuple]:
@@ -66,6 +72,7 @@ def _built_corridors(plan: Plan) -> pd.DataFrame:
     """Per corridor the plan uses: first period new pipe is in service (NaN for an existing
     line never looped), capacity in the last period, and whether it is an existing line."""
     p = plan.pipelines
+    p = p[p["mode"] == "pipeline"] if "mode" in p else p
     new = p[(p["pipe_class"] != "existing") & (p["pipes"] > 0)]
     last = p[p["period"] == p["period"].max()]
     return pd.DataFrame({
@@ -73,6 +80,32 @@ def _built_corridors(plan: Plan) -> pd.DataFrame:
         "capacity_mtpa": last.groupby("corridor")["capacity_mtpa"].sum(),
         "existing": p.groupby("corridor")["pipe_class"].apply(lambda c: (c == "existing").any()),
     }).fillna({"capacity_mtpa": 0.0})
+
+
+def _leased_corridors(plan: Plan | None) -> pd.DataFrame:
+    """Per ship, truck or rail corridor the plan uses: its mode and the most it carries."""
+    p = plan.pipelines if plan is not None else pd.DataFrame(
+        columns=["corridor", "mode", "capacity_mtpa"])
+    p = p[p["mode"] != "pipeline"] if "mode" in p else p.iloc[:0]
+    return pd.DataFrame({"mode": p.groupby("corridor")["mode"].first(),
+                         "capacity_mtpa": p.groupby("corridor")["capacity_mtpa"].max()})
+
+
+def _draw_leased(ax, net: Network, leased: pd.DataFrame, largest_mtpa: float) -> list:
+    """The ship, truck and rail routes used, and their legend handles."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for mode, (colour, dashes) in MODE_STYLE.items():
+        on = leased[leased["mode"] == mode]
+        if not len(on):
+            continue
+        width = pipe_width(on["capacity_mtpa"].to_numpy(float), largest_mtpa)
+        ax.add_collection(LineCollection(_segments(net, on.index.to_numpy(int)), colors=colour,
+                                         linewidths=width, linestyles=[dashes], zorder=3))
+        handles.append(Line2D([], [], color=colour, lw=2.5, ls=dashes, label=f"{mode} (leased)"))
+    return handles
 
 
 def _first(table: pd.DataFrame, key: str, flag: str) -> pd.Series:
@@ -112,7 +145,9 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
 
     built = _built_corridors(plan) if plan is not None else pd.DataFrame(
         columns=["first_period", "capacity_mtpa", "existing"])
-    unused = np.setdiff1d(np.arange(len(net.corridors)), built.index.to_numpy(int))
+    leased = _leased_corridors(plan)
+    unused = np.setdiff1d(np.arange(len(net.corridors)),
+                          np.concatenate([built.index.to_numpy(int), leased.index.to_numpy(int)]))
     ax.add_collection(LineCollection(_segments(net, unused), colors=CANDIDATE, linewidths=0.5,
                                      zorder=1))
     handles = [Line2D([], [], color=CANDIDATE, lw=1, label="candidate corridor")]
@@ -130,6 +165,15 @@ def plot_network_map(case_name: str, net: Network, years: np.ndarray, plan: Plan
         ax.add_collection(LineCollection(
             [s for s, n in zip(segs, new) if n], linewidths=width[new], zorder=3,
             colors=[colour[int(y)] for y in built["first_period"][new]], capstyle="round"))
+    largest = max([float(built["capacity_mtpa"].max()) if len(built) else 0.0,
+                   float(leased["capacity_mtpa"].max()) if len(leased) else 0.0, 1e-9])
+    handles += _draw_leased(ax, net, leased, largest)
+    if plan is not None and len(plan.ports):
+        ports = net.junctions.loc[plan.ports["port_id"].unique(), ["lon", "lat"]]
+        ax.scatter(ports["lon"], ports["lat"], s=70, marker="D", color=PORT,
+                   edgecolors="white", linewidths=0.8, zorder=6)
+        handles.append(Line2D([], [], ls="", marker="D", ms=7, mfc=PORT, mec="white",
+                              label="port terminal"))
 
     # capture sites: unused faint, equipped sized by Mt/yr and coloured by period equipped
     src = net.sources

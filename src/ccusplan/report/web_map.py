@@ -23,10 +23,12 @@ import pandas as pd
 
 from ccusplan.io.result_folder import ResultFolder
 from ccusplan import geography
-from ccusplan.report.network_map import nice_number, period_colours
+from ccusplan.report.network_map import MODE_STYLE, nice_number, period_colours
 
 #: Pipe line width (px) for the smallest and the largest capacity of the plan.
 PIPE_WEIGHT_PX = (2.5, 9.0)
+#: Leaflet dash patterns of the leased modes (their colours are the PNG map's).
+LEASED_DASH = {"ship": "10 6", "truck": "2 5", "rail": "12 5 3 5"}
 #: Capture circle radius (px) for a tiny and for the largest capture of the plan.
 SOURCE_RADIUS_PX = (4.0, 18.0)
 #: Map tiles when the page is online; without them the network shows over the shipped
@@ -140,16 +142,21 @@ def _pipes(lines: list[dict], colour: dict[int, str]) -> list[dict]:
     for f, w, size_colour in zip(lines, weights, by_size):
         p = f["properties"]
         first = p.get("first_period")
+        mode = p.get("mode") or "pipeline"
+        what = _esc(p.get("pipes")) or "existing line" if mode == "pipeline" else \
+            f"{mode} (leased)"
         tip = (f"<b>{_esc(p.get('from'))} – {_esc(p.get('to'))}</b><br>"
-               f"{_num(p.get('length_km'), '{:,.1f}')} km · {_esc(p.get('pipes')) or 'existing line'}"
+               f"{_num(p.get('length_km'), '{:,.1f}')} km · {what}"
                f"<br>capacity {_num(p.get('capacity_mtpa'))} Mt/yr · most flow "
                f"{_num(p.get('max_flow_mtpa'))} Mt/yr<br>"
                + (f"first in service {first}" if first is not None else "")
                + (" · existing line" if p.get("existing") else ""))
+        leased = MODE_STYLE.get(mode)
         out.append({"latlngs": _latlon(f["geometry"]["coordinates"]),
-                    "colour": {"period": colour.get(first, "#555555"), "size": size_colour},
+                    "colour": {"period": leased[0] if leased else colour.get(first, "#555555"),
+                               "size": leased[0] if leased else size_colour},
                     "weight": round(float(w), 2), "existing": bool(p.get("existing")),
-                    "tip": tip})
+                    "dash": LEASED_DASH.get(mode), "tip": tip})
     return out
 
 

@@ -71,7 +71,7 @@
           className: "ccus-existing", interactive: false }).addTo(existing);
       }
       var line = L.polyline(p.latlngs, { color: p.colour.period, weight: p.weight, opacity: 0.95,
-        lineCap: "round", className: "ccus-pipe" });
+        lineCap: "round", dashArray: p.dash || null, className: "ccus-pipe" });
       line.bindTooltip(p.tip, { sticky: true });
       line.colours = p.colour;
       return line.addTo(pipes);
