@@ -137,3 +137,64 @@ def test_bad_modes_name_file_row_and_field_and_write_nothing(tmp_path):
                      "corridors.csv, row 5, field 'existing_capacity_mtpa': a rail corridor",
                      "junctions.csv, row 2, field 'kind': unknown kind 'harbour'"):
         assert expected in text, text
+
+
+# ------------------------------------------------------------------ routes compare --modes
+
+def _costs():
+    from ccusplan.costs.modes import ModeCost, PortCost
+
+    modes = {"truck": ModeCost(0.1, 5.0, 0.1), "rail": ModeCost(0.05, 10.0, 1.0),
+             "ship": ModeCost(0.01, 0.0, 0.0)}
+    return modes, PortCost(capex_musd=30.0, capex_musd_per_mtpa=0.0, om_fraction_per_yr=0.0,
+                           usd_per_t=10.0)
+
+
+def test_mode_costs_by_volume_and_the_truck_to_rail_break_even_by_hand():
+    """300 km: truck 5 + 0.1 × 300 + 0.1 / V = 35 + 0.1/V USD/t, rail 10 + 0.05 × 300 +
+    1/V = 25 + 1/V: equal at V = 0.9 / 10 = 0.09 Mt/yr (36.11 USD/t). Ship over 500 km
+    with a port of 30 MUSD at CRF 0.1: 0.01 × 500 + 10 + 3/V. The pipeline is the
+    engineering model's cheapest size at each volume."""
+    from ccusplan.model import PipelineSpec
+    from ccusplan.routes.modes import Distances, break_evens, cost_by_volume, pipeline_usd_per_t
+
+    spec, crf = PipelineSpec(), 0.1
+    modes, port = _costs()
+    d = Distances(pipeline_km=300, land_km=300, sea_km=500)
+    t = cost_by_volume(d, spec, crf, modes, port, [0.05, 0.09, 1.0])
+    assert list(t["truck"]) == pytest.approx([35 + 0.1 / v for v in (0.05, 0.09, 1.0)])
+    assert list(t["rail"]) == pytest.approx([25 + 1 / v for v in (0.05, 0.09, 1.0)])
+    assert list(t["ship"]) == pytest.approx([15 + 3 / v for v in (0.05, 0.09, 1.0)])
+    assert t["pipeline"].iloc[2] == pytest.approx(pipeline_usd_per_t(1.0, d, spec, crf))
+    full = cost_by_volume(d, spec, crf, modes, port)
+    b = break_evens(d, spec, crf, modes, port, full)
+    first = b.iloc[0]
+    assert (first["below"], first["above"]) == ("truck", "rail")
+    assert first["mtpa"] == pytest.approx(0.09, rel=1e-3)
+    assert first["usd_per_t"] == pytest.approx(25 + 1 / 0.09, rel=1e-3)
+    # every later change of mode: the two modes swap order across it
+    for _, r in b.iloc[1:].iterrows():
+        below = cost_by_volume(d, spec, crf, modes, port, [r["mtpa"] * (1 - 1e-3)]).iloc[0]
+        above = cost_by_volume(d, spec, crf, modes, port, [r["mtpa"] * (1 + 1e-3)]).iloc[0]
+        assert below[r["below"]] <= below[r["above"]] and above[r["above"]] <= above[r["below"]]
+
+
+def test_routes_compare_with_modes_writes_the_table_the_chart_and_the_break_evens(tmp_path):
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    out = tmp_path / "r"
+    r = CliRunner().invoke(cli, ["routes", "compare", str(root / "networks" / "qilu-shengli"),
+                                 "--from", "QILU", "--to", "SHENGLI-EOR", "--modes",
+                                 "--out", str(out)], obj=_State())
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    t = pd.read_csv(out / "modes.csv")
+    assert list(t.columns) == ["mtpa", "pipeline", "truck", "rail", "cheapest"]  # no port: no ship
+    assert (t["cheapest"] == t[["pipeline", "truck", "rail"]].idxmin(axis=1)).all()
+    assert t["cheapest"].iloc[0] == "truck" and t["cheapest"].iloc[-1] == "pipeline"
+    assert "truck below" in r.output and "pipeline above" in r.output
+    assert (out / "modes.png").read_bytes()[:4] == b"\x89PNG"

@@ -162,13 +162,22 @@ def candidates(state, network: Path, out: Path, k_nearest, reuse_discount, cell_
               help="Folder for routes.geojson, routes.csv, routes.png "
                    "(default outputs/routes-FROM-TO/).")
 @click.option("--case", type=click.Path(path_type=Path),
-              help="Take [pipeline] and [finance] from this case file.")
+              help="Take [pipeline], [finance], [candidates] and [transport] from this case "
+                   "file.")
+@click.option("--modes", is_flag=True,
+              help="Also compare pipeline, ship, truck and rail by annual volume (modes.csv, "
+                   "modes.png, the break-even volumes).")
+@click.option("--sea-km", "sea_km", type=click.FloatRange(min=0, min_open=True),
+              help="With --modes: the ship's sea distance (default: geodesic × detour "
+                   "factor where a ship may sail between the two, a port and a port or "
+                   "sink; else no ship).")
 @_CELL
 @_RASTER
 @click.pass_obj
-def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out, case, cell_km,
-            raster) -> None:
-    """Compare K different routes from --from to --to across NETWORK's obstacles."""
+def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out, case, modes,
+            sea_km, cell_km, raster) -> None:
+    """Compare K different routes from --from to --to across NETWORK's obstacles; with
+    --modes, pipeline against ship, truck and rail too."""
     import numpy as np
 
     from ccusplan.io.network_writer import corridors_geojson
@@ -206,15 +215,66 @@ def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out,
                           else field.obstacles.iloc[:0], given_line)
         geojson = corridors_geojson(table.assign(
             geometry=route_lines(found_routes, given_line, len(table) > len(found_routes))))
-        write_atomic(out, {"routes.geojson": lambda p: p.write_text(geojson),
-                           "routes.csv": lambda p: table.to_csv(p, index=False,
+        files = {"routes.geojson": lambda p: p.write_text(geojson),
+                 "routes.csv": lambda p: table.to_csv(p, index=False, float_format="%.6g"),
+                 "routes.png": lambda p: p.write_bytes(png)}
+        by_mode = None
+        if modes:
+            by_mode = _modes(net, a, b, table, spec, crf, case, sea_km)
+            files |= {"modes.csv": lambda p: by_mode[0].to_csv(p, index=False,
                                                                 float_format="%.6g"),
-                           "routes.png": lambda p: p.write_bytes(png)}, marker="routes.geojson")
+                      "modes.png": lambda p: p.write_bytes(by_mode[4])}
+        write_atomic(out, files, marker="routes.geojson")
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     _print_table(state, a, b, table, field.obstacles, spec, routing, seconds, len(found), k,
                  max_shared)
-    state.out.print(f"written to {out}/ (routes.geojson, routes.csv, routes.png)")
+    if by_mode is not None:
+        _print_modes(state, *by_mode[1:])
+    state.out.print(f"written to {out}/ ({', '.join(files)})")
+
+
+def _modes(net, a: str, b: str, table: pd.DataFrame, spec, crf: float, case: Path | None,
+           sea_km: float | None):
+    """USD/t by mode and volume, the break-evens, the chart and the distances used."""
+    from ccusplan.costs.modes import mode_costs, port_costs
+    from ccusplan.io import load_case
+    from ccusplan.model import Candidates, Transport
+    from ccusplan.report.mode_chart import plot_modes
+    from ccusplan.routes.modes import Distances, break_evens, cost_by_volume
+
+    c = load_case(case) if case is not None else None
+    transport = c.transport if c is not None else Transport()
+    detour = (c.candidates if c is not None else Candidates()).detour_factor
+    costs = mode_costs(transport=transport, cost_year=spec.cost_year)
+    port = port_costs(transport=transport, cost_year=spec.cost_year)
+    best = table.iloc[0]
+    geodesic = float(best["geodesic_km"])
+    ports = set(net.junctions.index[net.junctions["kind"].eq("port").to_numpy()]) \
+        if "kind" in net.junctions else set()
+    sinks = set(net.sinks.index)
+    by_sea = (a in ports and (b in ports or b in sinks)) or (b in ports and a in sinks)
+    offshore = {a, b} & set(net.sinks.index[net.sinks["kind"].eq("saline_offshore").to_numpy()])
+    d = Distances(pipeline_km=float(best["length_km"]), land_km=detour * geodesic,
+                  sea_km=sea_km if sea_km is not None else detour * geodesic if by_sea else None,
+                  terrain_factor=float(best["cost_weight"] / best["length_km"])
+                  if best["length_km"] > 0 else 1.0, offshore=bool(offshore))
+    t = cost_by_volume(d, spec, crf, costs, port)
+    breaks = break_evens(d, spec, crf, costs, port, t)
+    note = (f"pipeline {d.pipeline_km:,.0f} km (route {best['route']}), truck and rail "
+            f"{d.land_km:,.0f} km" + (f", ship {d.sea_km:,.0f} km" if d.sea_km else "")
+            + f"; USD of {spec.cost_year}")
+    png = plot_modes(t, breaks, f"{a} → {b}: cost by mode and annual volume", note)
+    return t, breaks, d, note, png
+
+
+def _print_modes(state, breaks: pd.DataFrame, d, note: str, png: bytes) -> None:
+    state.out.print(f"by mode ({note}):")
+    if not len(breaks):
+        state.out.print("  one mode is cheapest at every volume from 0.01 to 30 Mt/yr")
+    for _, r in breaks.iterrows():
+        state.out.print(f"  {r['below']} below {r['mtpa']:.3g} Mt/yr, {r['above']} above "
+                        f"(both {r['usd_per_t']:,.2f} USD/t there)")
 
 
 def _ends(net, a: str, b: str) -> pd.DataFrame:

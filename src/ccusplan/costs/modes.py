@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 
 from ccusplan.costs.escalation import escalation
-from ccusplan.model import LEASED_MODES, Case
+from ccusplan.model import LEASED_MODES, Case, Transport
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,31 @@ def _merged(given, table: dict, fields: tuple[str, ...], money: tuple[str, ...],
     return out
 
 
-def mode_costs(case: Case) -> dict[str, ModeCost]:
-    """The cost of each leased mode (ship, truck, rail) for ``case``."""
+def mode_costs(case: Case | None = None, *, transport: Transport | None = None,
+               cost_year: int | None = None) -> dict[str, ModeCost]:
+    """The cost of each leased mode (ship, truck, rail): ``case``'s, or ``transport`` in
+    USD of ``cost_year`` (default: the defaults, in USD of [pipeline]'s default year)."""
+    transport, cost_year = _basis(case, transport, cost_year)
     fields = ("usd_per_t_km", "usd_per_t", "fixed_musd_per_yr")
-    return {m: ModeCost(**_merged(getattr(case.transport, m), defaults()[m], fields, fields,
-                                  case.pipeline.cost_year))
+    return {m: ModeCost(**_merged(getattr(transport, m), defaults()[m], fields, fields,
+                                  cost_year))
             for m in LEASED_MODES}
 
 
-def port_costs(case: Case) -> PortCost:
-    """The default port terminal for ``case`` (a port's own columns override it)."""
+def port_costs(case: Case | None = None, *, transport: Transport | None = None,
+               cost_year: int | None = None) -> PortCost:
+    """The default port terminal (a port's own columns override it), as
+    :func:`mode_costs`."""
+    transport, cost_year = _basis(case, transport, cost_year)
     fields = ("capex_musd", "capex_musd_per_mtpa", "om_fraction_per_yr", "usd_per_t")
-    return PortCost(**_merged(case.transport.port, defaults()["port"], fields,
-                              ("capex_musd", "capex_musd_per_mtpa", "usd_per_t"),
-                              case.pipeline.cost_year))
+    return PortCost(**_merged(transport.port, defaults()["port"], fields,
+                              ("capex_musd", "capex_musd_per_mtpa", "usd_per_t"), cost_year))
+
+
+def _basis(case: Case | None, transport: Transport | None,
+           cost_year: int | None) -> tuple[Transport, int]:
+    from ccusplan.model import PipelineSpec
+
+    if case is not None:
+        return case.transport, case.pipeline.cost_year
+    return transport or Transport(), cost_year or PipelineSpec.model_fields["cost_year"].default
