@@ -198,3 +198,44 @@ def test_routes_compare_with_modes_writes_the_table_the_chart_and_the_break_even
     assert t["cheapest"].iloc[0] == "truck" and t["cheapest"].iloc[-1] == "pipeline"
     assert "truck below" in r.output and "pipeline above" in r.output
     assert (out / "modes.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------------ candidates by mode
+
+def test_truck_rail_and_ship_candidates_follow_their_radius_and_the_sea(tmp_path):
+    """Truck 60 km, rail 150 km, ships 600 km from the Caofeidian port (118.5° E,
+    38.95° N): the Bohai sink (119.8, 38.7; 116.3 km of open sea) gets a ship corridor,
+    the Yellow Sea sink south of the Shandong peninsula (121.5, 35.5; 466 km) none — its
+    great circle crosses the peninsula. Source A is 0.5° (43.3 km at 39° N) from the
+    port, B 1.5° (129.8 km): A gets a truck and a rail corridor to the port, B rail only.
+    Lengths: the geodesic × 1.2 by land, × 1.1 by sea."""
+    from ccusplan.optimize import prepare
+    from ccusplan.routes.candidates import geodesic_km
+
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "A", "lon": 118.0, "lat": 38.95, "capacity_mtpa": 1},
+                 {"id": "B", "lon": 117.0, "lat": 38.95, "capacity_mtpa": 1}],
+        sinks=[{"id": "BOHAI", "kind": "saline_offshore", "lon": 119.8, "lat": 38.7,
+                "capacity_mt": 100, "max_injection_mtpa": 5},
+               {"id": "YELLOW", "kind": "saline_offshore", "lon": 121.5, "lat": 35.5,
+                "capacity_mt": 100, "max_injection_mtpa": 5}],
+        junctions=[{"id": "CFD", "lon": 118.5, "lat": 38.95, "kind": "port"}])
+    path = write_case(tmp_path / "c.toml", "net", [2030], target=[1],
+                      candidates={"truck_radius_km": 60.0, "rail_radius_km": 150.0,
+                                  "ship_max_km": 600.0})
+    inst = prepare(*load(path))
+    c = inst.network.corridors
+    leased = c[c["mode"] != "pipeline"]
+    got = {(m, frozenset((a, b))): km for a, b, m, km in
+           zip(leased["from"], leased["to"], leased["mode"], leased["length_km"])}
+    km = lambda a, b: float(geodesic_km(*a, *b))  # noqa: E731
+    want = {("truck", frozenset(("A", "CFD"))): 1.2 * km((118.0, 38.95), (118.5, 38.95)),
+            ("rail", frozenset(("A", "CFD"))): 1.2 * km((118.0, 38.95), (118.5, 38.95)),
+            ("rail", frozenset(("B", "CFD"))): 1.2 * km((117.0, 38.95), (118.5, 38.95)),
+            ("ship", frozenset(("CFD", "BOHAI"))): 1.1 * km((118.5, 38.95), (119.8, 38.7))}
+    assert got.keys() == want.keys()
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, rel=1e-9), k
+    # the pipelines are generated as before, beside them
+    assert (c["mode"] == "pipeline").sum() > 0

@@ -228,6 +228,20 @@ class Candidates(_Strict):
     """Each node is also joined to this many nearest neighbours (besides Delaunay)."""
     detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.2
     """Route length / geodesic length for generated corridors."""
+    truck_radius_km: Annotated[float, Field(gt=0)] | None = None
+    """Truck corridors (added to the given or generated ones): each source to every sink,
+    port or junction within this geodesic distance, over the geodesic × detour_factor;
+    default none."""
+    rail_radius_km: Annotated[float, Field(gt=0)] | None = None
+    """Rail corridors, as truck_radius_km; default none."""
+    ship_max_km: Annotated[float, Field(gt=0)] | None = None
+    """Ship corridors: each port to every offshore sink (kind saline_offshore, or
+    offshore true) and every other port within this geodesic distance whose great circle
+    stays at sea (Natural Earth's coastline), over the geodesic × sea_detour_factor;
+    default none."""
+    sea_detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.1
+    """Sailed length / geodesic length for generated ship corridors (ccusplan assumption:
+    a straight open-sea leg with a harbour approach)."""
     add_to_given: bool = False
     """Generate candidates even when the network has a corridors file, and add them to
     its corridors (a given corridor wins over a candidate joining the same two nodes)."""

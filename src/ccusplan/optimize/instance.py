@@ -23,6 +23,7 @@ from ccusplan.model import LEASED_MODES, Case, Network
 from ccusplan.optimize.bounds import corridor_flow_bounds
 from ccusplan.reduce import Reduction, reduce_network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
+from ccusplan.routes.mode_candidates import land_candidates, ship_candidates
 from ccusplan.scenarios.trajectory import prices_usd_per_t, targets_mtpa
 
 GENERIC_COLUMNS = ("capacity_mtpa", "fixed_cost_musd", "variable_cost_usd_per_t")
@@ -190,26 +191,61 @@ def _available(table: pd.DataFrame, years: np.ndarray) -> np.ndarray:
 def _corridors(case: Case, network: Network) -> pd.DataFrame:
     """The given corridors; else, or also with ``[candidates] add_to_given``, candidates
     (a given pipeline corridor wins over a candidate joining the same two nodes; a given
-    corridor of another mode stands beside it)."""
+    corridor of another mode stands beside it); and the ship, truck and rail candidates
+    ``[candidates]`` asks for (:mod:`ccusplan.routes.mode_candidates`)."""
     given = network.corridors
     if given is not None and not case.candidates.add_to_given:
-        return given
-    c = candidate_corridors(
-        network.nodes(), case.candidates.k_nearest, case.candidates.detour_factor
-    )
+        out = given
+    else:
+        c = _blank(candidate_corridors(
+            network.nodes(), case.candidates.k_nearest, case.candidates.detour_factor))
+        if given is not None:
+            piped = given[is_pipeline(given)]
+            taken = set(map(frozenset, zip(piped["from"], piped["to"])))
+            fresh = [frozenset(p) not in taken for p in zip(c["from"], c["to"])]
+            c = pd.concat([given, c[fresh]], ignore_index=True)
+        c.attrs["generated"] = True
+        out = c
+    return _with_mode_candidates(case, network, out)
+
+
+def _blank(c: pd.DataFrame) -> pd.DataFrame:
+    """Generated corridors with the columns a given one has, at their defaults."""
     c["terrain_factor"] = 1.0
     for col in ("cost_weight", *GENERIC_COLUMNS):
         c[col] = np.nan
     c["elevation_change_m"] = 0.0
     c["existing_capacity_mtpa"] = 0.0
-    c["mode"] = "pipeline"
-    if given is not None:
-        piped = given[is_pipeline(given)]
-        taken = set(map(frozenset, zip(piped["from"], piped["to"])))
-        fresh = [frozenset(p) not in taken for p in zip(c["from"], c["to"])]
-        c = pd.concat([given, c[fresh]], ignore_index=True)
-    c.attrs["generated"] = True
+    if "mode" not in c:
+        c["mode"] = "pipeline"
     return c
+
+
+def _with_mode_candidates(case: Case, network: Network, c: pd.DataFrame) -> pd.DataFrame:
+    """``c`` and the ship, truck and rail candidates of ``[candidates]`` (a given corridor
+    of the same mode and pair wins)."""
+    spec = case.candidates
+    if spec.truck_radius_km is None and spec.rail_radius_km is None and spec.ship_max_km is None:
+        return c
+    j = network.junctions
+    port = j["kind"].eq("port").to_numpy() if "kind" in j else np.zeros(len(j), bool)
+    xy = ["lon", "lat"]
+    targets = pd.concat([network.sinks[xy], j[xy]])
+    parts = [land_candidates(network.sources[xy], targets, radius, spec.detour_factor, mode)
+             for mode, radius in (("truck", spec.truck_radius_km), ("rail", spec.rail_radius_km))
+             if radius is not None]
+    if spec.ship_max_km is not None:
+        off = offshore_sinks(network)
+        parts.append(ship_candidates(j.loc[port, xy], network.sinks.loc[off, xy],
+                                     spec.ship_max_km, spec.sea_detour_factor))
+    new = _blank(pd.concat(parts, ignore_index=True))
+    mode = c["mode"].fillna("pipeline") if "mode" in c else pd.Series("pipeline", c.index)
+    taken = set(zip(map(frozenset, zip(c["from"], c["to"])), mode))
+    fresh = [(frozenset(p), m) not in taken for p, m in zip(zip(new["from"], new["to"]),
+                                                            new["mode"])]
+    out = pd.concat([c, new[fresh]], ignore_index=True)
+    out.attrs = dict(c.attrs)
+    return out
 
 
 def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.DataFrame:
@@ -271,14 +307,20 @@ def classes_on_corridors(c: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame
     })
 
 
+def offshore_sinks(net: Network) -> np.ndarray:
+    """(K,) True for the sinks at sea: marked ``offshore``, or of kind ``saline_offshore``
+    where blank."""
+    sink_off = net.sinks["offshore"] if "offshore" in net.sinks else \
+        pd.Series(np.nan, index=net.sinks.index)
+    return (sink_off.fillna((net.sinks["kind"] == "saline_offshore").astype(float)) > 0.5
+            ).to_numpy()
+
+
 def offshore_corridors(c: pd.DataFrame, net: Network) -> np.ndarray:
     """(E,) True for the corridors at sea: those marked ``offshore``, and where the column
     is blank (or absent, as for generated candidates) those ending at an offshore sink (a
     sink marked ``offshore``, or of kind ``saline_offshore`` where blank)."""
-    sink_off = net.sinks["offshore"] if "offshore" in net.sinks else \
-        pd.Series(np.nan, index=net.sinks.index)
-    sink_off = sink_off.fillna((net.sinks["kind"] == "saline_offshore").astype(float)) > 0.5
-    ids = net.sinks.index[sink_off.to_numpy()]
+    ids = net.sinks.index[offshore_sinks(net)]
     ends = (c["from"].isin(ids) | c["to"].isin(ids)).to_numpy()
     marked = c["offshore"].to_numpy(float) if "offshore" in c else np.full(len(c), np.nan)
     return np.where(np.isnan(marked), ends, marked > 0.5)
