@@ -41,7 +41,8 @@ def test_the_committed_csvs_are_exactly_the_build_scripts_output():
     build = _build_module()
     inputs = build.read_inputs()
     for name, table in (("sources.csv", build.build_sources(*inputs)),
-                        ("sinks.csv", build.build_sinks())):
+                        ("sinks.csv", build.build_sinks()),
+                        ("junctions.csv", build.build_junctions())):
         text = io.StringIO()
         table.to_csv(text, index=False, lineterminator="\n")
         assert text.getvalue() == (CHINA / name).read_text(), name
@@ -187,3 +188,25 @@ def test_reducing_the_china_network_keeps_capacity_and_shrinks_the_model():
     assert line[["length_km", "existing_capacity_mtpa"]].values.tolist() == [[109.0, 1.7]]
     assert inst.src_cap_mtpa.sum() == pytest.approx(net.sources["capacity_mtpa"].sum())
     assert len(pd.unique(inst.reduction.members["source_id"])) == len(net.sources)
+
+
+def test_the_ship_case_sails_from_the_seven_ports_to_the_offshore_sinks_it_can_reach():
+    """cases/china-100x-2050-ship.toml: ship corridors only where the great circle stays
+    at sea (networks/china/README.md, "Ports"), each its geodesic × 1.1."""
+    from ccusplan.optimize.instance import _corridors
+    from ccusplan.routes.candidates import geodesic_km
+
+    case, network = load(ROOT / "cases" / "china-100x-2050-ship.toml")
+    c = _corridors(case, network)
+    ship = c[c["mode"] == "ship"]
+    pairs = set(map(frozenset, zip(ship["from"], ship["to"])))
+    assert len(ship) == 21 and len(pairs) == 21
+    assert frozenset(("PORT-HUIZHOU", "PRM-O-HUIZHOU")) in pairs
+    assert frozenset(("PORT-ZHANJIANG", "PRM-O-ENPING")) in pairs
+    assert frozenset(("PORT-NINGBO", "ECS-O-QIANTANG")) not in pairs   # the Zhoushan islands
+    assert frozenset(("PORT-HUIZHOU", "PRM-O-ENPING")) not in pairs    # Hong Kong's islands
+    nodes = network.nodes()
+    a, b = nodes.loc[ship["from"]], nodes.loc[ship["to"]]
+    km = geodesic_km(a["lon"].to_numpy(), a["lat"].to_numpy(), b["lon"].to_numpy(),
+                     b["lat"].to_numpy())
+    assert np.allclose(ship["length_km"].to_numpy(), 1.1 * km)

@@ -239,3 +239,25 @@ def test_truck_rail_and_ship_candidates_follow_their_radius_and_the_sea(tmp_path
         assert got[k] == pytest.approx(v, rel=1e-9), k
     # the pipelines are generated as before, beside them
     assert (c["mode"] == "pipeline").sum() > 0
+
+
+def test_evaluate_fixes_a_plans_port_and_pipes_and_re_optimises_the_leased_transport(tmp_path):
+    """The ship plan of the hand case above, evaluated under its own case: same objective
+    (its port and pipes fixed, the ships re-optimised to the same choice)."""
+    from click.testing import CliRunner
+
+    from ccusplan.cli import _State, cli
+
+    test_a_ship_reaches_offshore_storage_first_and_a_pipeline_later(tmp_path)
+    case = tmp_path / "ship.toml"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["solve", str(case), "--out", str(tmp_path / "plan")], obj=_State())
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "plan" / "plan_ports.csv").is_file()
+    r = runner.invoke(cli, ["evaluate", str(tmp_path / "plan"), "--case", str(case),
+                            "--out", str(tmp_path / "ev.csv")], obj=_State())
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "ev.csv")
+    assert t["cost_musd"].iloc[0] == pytest.approx(10 * 10 * 7 + 980, rel=1e-6)

@@ -8,7 +8,8 @@ Reads the plant extracts in ../_data/ — Global Energy Monitor's coal, steel an
 chemical trackers (``gem_china_*.csv``, written by ``../_data/extract_gem.py`` from
 GEM's workbooks) and the WRI Global Power Plant Database's gas plants
 (``china_thermal_power_plants.csv``), all CC BY 4.0 — and writes sources.csv,
-sinks.csv and corridors.csv next to this file. Deterministic: the same input gives
+sinks.csv, junctions.csv (the ports ships may load at) and corridors.csv next to this
+file. Deterministic: the same input gives
 byte-identical output. Every number and assumption is explained in README.md (same
 folder).
 
@@ -190,6 +191,19 @@ SOURCE_COLUMNS = [
     "capture_capex_musd", "capture_fixed_om_musd_per_yr", "available_from", "gem_id", "wri_id",
     "captive_for",
 ]
+JUNCTION_COLUMNS = ["id", "name", "lon", "lat", "kind"]
+PORTS = [  # id, name, lon, lat: the coastal hubs of China's announced offshore CCS clusters
+    ("PORT-HUIZHOU", "Huizhou, Daya Bay (CNOOC-Shell-Guangdong Daya Bay CCUS cluster)",
+     114.62, 22.70),
+    ("PORT-ZHANJIANG", "Zhanjiang (western Guangdong's petrochemical and steel coast)",
+     110.42, 21.20),
+    ("PORT-SHANGHAI", "Shanghai, Caojing (East China CCUS project: Sinopec, Shell, BASF, Baowu)",
+     121.42, 30.70),
+    ("PORT-NINGBO", "Ningbo-Zhoushan, Zhenhai (East China CCUS project)", 121.72, 29.98),
+    ("PORT-CAOFEIDIAN", "Tangshan Caofeidian (Bohai Bay)", 118.50, 38.95),
+    ("PORT-TIANJIN", "Tianjin Nangang (Bohai Bay)", 117.60, 38.78),
+    ("PORT-DONGYING", "Dongying (Shengli oilfield, Bohai Bay)", 118.98, 38.07),
+]
 CORRIDOR_COLUMNS = ["from", "to", "length_km", "existing_capacity_mtpa", "capacity_mtpa",
                     "fixed_cost_musd", "variable_cost_usd_per_t"]
 PREFIX = {"coal_power": "CN-C", "gas_power": "CN-G", "steel_bf_bof": "CN-S", "ammonia": "CN-A",
@@ -350,6 +364,12 @@ def site_links(sources: pd.DataFrame, sinks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CORRIDOR_COLUMNS)
 
 
+def build_junctions() -> pd.DataFrame:
+    """The ports (README.md, "Ports")."""
+    return pd.DataFrame([(i, n, lon, lat, "port") for i, n, lon, lat in PORTS],
+                        columns=JUNCTION_COLUMNS)
+
+
 def build_corridors(sources: pd.DataFrame, sinks: pd.DataFrame) -> pd.DataFrame:
     """The existing pipeline and the site links."""
     existing = pd.DataFrame(EXISTING, columns=CORRIDOR_COLUMNS[:4])
@@ -361,12 +381,14 @@ def main() -> None:
     sources = build_sources(*read_inputs())
     sinks = build_sinks()
     corridors = build_corridors(sources, sinks)
-    assert pd.concat([sources["id"], sinks["id"]]).is_unique
+    junctions = build_junctions()
+    assert pd.concat([sources["id"], sinks["id"], junctions["id"]]).is_unique
     assert (sources["capacity_mtpa"] > 0).all()
 
     sources.to_csv(HERE / "sources.csv", index=False, lineterminator="\n")
     sinks.to_csv(HERE / "sinks.csv", index=False, lineterminator="\n")
     corridors.to_csv(HERE / "corridors.csv", index=False, lineterminator="\n")
+    junctions.to_csv(HERE / "junctions.csv", index=False, lineterminator="\n")
 
     by_kind = sources.groupby("kind")["capacity_mtpa"].agg(["size", "sum"])
     print(f"{len(sources)} sources, {sources['capacity_mtpa'].sum():,.1f} Mt/yr capturable:")

@@ -28,6 +28,7 @@ PLAN_COLUMNS = {
                        "capex_musd"),
     "plan_pipelines.csv": ("corridor", "period", "pipes", "pipes_added", "capacity_mtpa",
                            "flow_mtpa", "length_km", "capex_musd"),
+    "plan_ports.csv": ("period", "open", "capacity_mtpa", "throughput_mtpa", "capex_musd"),
     "timeline.csv": ("period", "stored_mtpa", "pipeline_km_total"),
     "timeline_sinks.csv": ("period", "injected_mtpa", "cumulative_mt", "capacity_mt",
                            "share_used"),
@@ -35,6 +36,7 @@ PLAN_COLUMNS = {
 TEXT_COLUMNS = {"plan_sources.csv": ("source_id", "name", "kind"),
                 "plan_sinks.csv": ("sink_id", "name", "kind"),
                 "plan_pipelines.csv": ("from", "to", "pipe_class"),
+                "plan_ports.csv": ("port_id",),
                 "timeline_sinks.csv": ("sink_id",)}
 #: Columns every timeline.csv has, with or without a plan.
 TIMELINE_COLUMNS = ("period", "period_years", "target_mtpa", "price_usd_per_t")
@@ -80,6 +82,8 @@ def read_result_folder(path: Path) -> ResultFolder:
     for name in ("plan_sources.csv", "plan_sinks.csv", "plan_pipelines.csv", "timeline.csv",
                  "timeline_sinks.csv"):
         tables[name] = _read_table(path / name, planned, problems)
+    if (path / "plan_ports.csv").is_file():  # written where the network has ports
+        tables["plan_ports.csv"] = _read_table(path / "plan_ports.csv", planned, problems)
     network = _read_geojson(path / "network.geojson", problems)
     if problems:
         raise InputError(problems)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ccusplan.errors import InputError, Problem, display_path
-from ccusplan.model import Case, Network
+from ccusplan.model import LEASED_MODES, Case, Network
 
 #: Default price of a tonne short of a target, USD/t: ccusplan assumption, about twice the
 #: levelised cost of the dearest plans of the shipped cases (Shandong 72, China 68 USD/t
@@ -80,12 +80,18 @@ def fixed_columns(inst, form, result, until: int | None, where: str) -> tuple[np
     put("capture_on", src, s, "source_id", "equipped", "plan_sources.csv")
     put("capture_built", src, s, "source_id", "built_capacity_mtpa", "plan_sources.csv")
     put("sink_open", snk, k, "sink_id", "open", "plan_sinks.csv")
+    if "plan_ports.csv" in result.tables and len(inst.port_node):  # port terminals built
+        ports = {k: i for i, k in enumerate(inst.node_ids[inst.port_node].astype(str))}
+        pt = result.tables["plan_ports.csv"].assign(port_id=lambda d: d["port_id"].astype(str))
+        put("port_open", ports, pt, "port_id", "open", "plan_ports.csv")
+        put("port_capacity", ports, pt, "port_id", "capacity_mtpa", "plan_ports.csv")
     if "wells" in k and len(form.lp.blocks["wells"]):
         hw = {key: j for j, key in enumerate(inst.network.sinks.index.astype(str)[
             np.flatnonzero(~np.isnan(inst.snk_well_mtpa))])}
         put("wells", hw, k[k["sink_id"].isin(hw)], "sink_id", "wells", "plan_sinks.csv")
 
     # pipes: (corridor ends, class) → option; sized capacity where the option is sized
+    # (ships, trucks and rail are leased period by period: re-optimised, not fixed)
     ids = inst.node_ids.astype(str)
     ends = [frozenset((ids[a], ids[c])) for a, c in zip(inst.cor_from, inst.cor_to)]
     option = {(ends[e], str(cls)): o for o, (e, cls) in
@@ -97,7 +103,7 @@ def fixed_columns(inst, form, result, until: int | None, where: str) -> tuple[np
     rows = zip(p["from"].astype(str), p["to"].astype(str), p["pipe_class"].astype(str),
                p["period"].astype(int), p["pipes"], p["capacity_mtpa"])
     for row, (a, c, cls, year, pipes, capacity) in enumerate(rows):
-        if cls == "existing":
+        if cls == "existing" or cls in LEASED_MODES:  # leased transport is not built
             continue
         o = option.get((frozenset((a, c)), cls))
         if o is None:
