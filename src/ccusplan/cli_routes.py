@@ -230,7 +230,7 @@ def compare(state, network: Path, a, b, k, mtpa, max_shared, separation_km, out,
     _print_table(state, a, b, table, field.obstacles, spec, routing, seconds, len(found), k,
                  max_shared)
     if by_mode is not None:
-        _print_modes(state, *by_mode[1:])
+        _print_modes(state, by_mode[0], by_mode[1], by_mode[3])
     state.out.print(f"written to {out}/ ({', '.join(files)})")
 
 
@@ -240,12 +240,14 @@ def _modes(net, a: str, b: str, table: pd.DataFrame, spec, crf: float, case: Pat
     from ccusplan.costs.modes import mode_costs, port_costs
     from ccusplan.io import load_case
     from ccusplan.model import Candidates, Transport
+    from ccusplan.optimize.instance import offshore_sinks
     from ccusplan.report.mode_chart import plot_modes
     from ccusplan.routes.modes import Distances, break_evens, cost_by_volume
 
     c = load_case(case) if case is not None else None
     transport = c.transport if c is not None else Transport()
-    detour = (c.candidates if c is not None else Candidates()).detour_factor
+    candidates = c.candidates if c is not None else Candidates()
+    detour, sea_detour = candidates.detour_factor, candidates.sea_detour_factor
     costs = mode_costs(transport=transport, cost_year=spec.cost_year)
     port = port_costs(transport=transport, cost_year=spec.cost_year)
     best = table.iloc[0]
@@ -254,24 +256,28 @@ def _modes(net, a: str, b: str, table: pd.DataFrame, spec, crf: float, case: Pat
         if "kind" in net.junctions else set()
     sinks = set(net.sinks.index)
     by_sea = (a in ports and (b in ports or b in sinks)) or (b in ports and a in sinks)
-    offshore = {a, b} & set(net.sinks.index[net.sinks["kind"].eq("saline_offshore").to_numpy()])
-    d = Distances(pipeline_km=float(best["length_km"]), land_km=detour * geodesic,
-                  sea_km=sea_km if sea_km is not None else detour * geodesic if by_sea else None,
+    offshore = bool({a, b} & set(net.sinks.index[offshore_sinks(net)]))
+    d = Distances(pipeline_km=float(best["length_km"]),
+                  land_km=None if offshore else detour * geodesic,
+                  sea_km=sea_km if sea_km is not None else sea_detour * geodesic if by_sea
+                  else None,
                   terrain_factor=float(best["cost_weight"] / best["length_km"])
-                  if best["length_km"] > 0 else 1.0, offshore=bool(offshore))
+                  if best["length_km"] > 0 else 1.0, offshore=offshore)
     t = cost_by_volume(d, spec, crf, costs, port)
     breaks = break_evens(d, spec, crf, costs, port, t)
-    note = (f"pipeline {d.pipeline_km:,.0f} km (route {best['route']}), truck and rail "
-            f"{d.land_km:,.0f} km" + (f", ship {d.sea_km:,.0f} km" if d.sea_km else "")
+    note = (f"pipeline {d.pipeline_km:,.0f} km (route {best['route']})"
+            + (f", truck and rail {d.land_km:,.0f} km" if d.land_km is not None else "")
+            + (f", ship {d.sea_km:,.0f} km" if d.sea_km is not None else "")
             + f"; USD of {spec.cost_year}")
     png = plot_modes(t, breaks, f"{a} → {b}: cost by mode and annual volume", note)
     return t, breaks, d, note, png
 
 
-def _print_modes(state, breaks: pd.DataFrame, d, note: str, png: bytes) -> None:
+def _print_modes(state, table: pd.DataFrame, breaks: pd.DataFrame, note: str) -> None:
     state.out.print(f"by mode ({note}):")
     if not len(breaks):
-        state.out.print("  one mode is cheapest at every volume from 0.01 to 30 Mt/yr")
+        state.out.print(f"  {table['cheapest'].iloc[0]} is cheapest at every volume from "
+                        f"{table['mtpa'].iloc[0]:g} to {table['mtpa'].iloc[-1]:g} Mt/yr")
     for _, r in breaks.iterrows():
         state.out.print(f"  {r['below']} below {r['mtpa']:.3g} Mt/yr, {r['above']} above "
                         f"(both {r['usd_per_t']:,.2f} USD/t there)")

@@ -229,9 +229,9 @@ class Candidates(_Strict):
     detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.2
     """Route length / geodesic length for generated corridors."""
     truck_radius_km: Annotated[float, Field(gt=0)] | None = None
-    """Truck corridors (added to the given or generated ones): each source to every sink,
-    port or junction within this geodesic distance, over the geodesic × detour_factor;
-    default none."""
+    """Truck corridors (added to the given or generated ones): each source to every onshore
+    sink, port or junction within this geodesic distance, over the geodesic ×
+    detour_factor; default none."""
     rail_radius_km: Annotated[float, Field(gt=0)] | None = None
     """Rail corridors, as truck_radius_km; default none."""
     ship_max_km: Annotated[float, Field(gt=0)] | None = None

@@ -230,12 +230,12 @@ def _with_mode_candidates(case: Case, network: Network, c: pd.DataFrame) -> pd.D
     j = network.junctions
     port = j["kind"].eq("port").to_numpy() if "kind" in j else np.zeros(len(j), bool)
     xy = ["lon", "lat"]
-    targets = pd.concat([network.sinks[xy], j[xy]])
+    off = offshore_sinks(network)
+    targets = pd.concat([network.sinks.loc[~off, xy], j[xy]])  # trucks and rail stay ashore
     parts = [land_candidates(network.sources[xy], targets, radius, spec.detour_factor, mode)
              for mode, radius in (("truck", spec.truck_radius_km), ("rail", spec.rail_radius_km))
              if radius is not None]
     if spec.ship_max_km is not None:
-        off = offshore_sinks(network)
         parts.append(ship_candidates(j.loc[port, xy], network.sinks.loc[off, xy],
                                      spec.ship_max_km, spec.sea_detour_factor))
     new = _blank(pd.concat(parts, ignore_index=True))

@@ -38,7 +38,7 @@ class Distances:
     """How far each mode travels between the two places, km."""
 
     pipeline_km: float
-    land_km: float             # trucks and rail
+    land_km: float | None      # trucks and rail; None: not compared (an end at sea)
     sea_km: float | None       # ships; None: no ship compared
     terrain_factor: float = 1.0
     offshore: bool = False     # the pipeline is at sea
@@ -72,14 +72,16 @@ def port_usd_per_t(mtpa: np.ndarray, port: PortCost, crf: float) -> np.ndarray:
 def cost_by_volume(d: Distances, spec: PipelineSpec, crf: float, modes: dict[str, ModeCost],
                    port: PortCost, volumes_mtpa: np.ndarray = VOLUMES_MTPA) -> pd.DataFrame:
     """USD/t of each mode at each volume: columns ``mtpa``, one per mode (``ship`` only
-    with a sea distance), ``cheapest``."""
+    with a sea distance, ``truck`` and ``rail`` only with a land distance),
+    ``cheapest``."""
     v = np.asarray(volumes_mtpa, float)
     t = pd.DataFrame({"mtpa": v})
     t["pipeline"] = [pipeline_usd_per_t(x, d, spec, crf) for x in v]
     if d.sea_km is not None:
         t["ship"] = leased_usd_per_t(v, modes["ship"], d.sea_km) + port_usd_per_t(v, port, crf)
-    t["truck"] = leased_usd_per_t(v, modes["truck"], d.land_km)
-    t["rail"] = leased_usd_per_t(v, modes["rail"], d.land_km)
+    if d.land_km is not None:
+        t["truck"] = leased_usd_per_t(v, modes["truck"], d.land_km)
+        t["rail"] = leased_usd_per_t(v, modes["rail"], d.land_km)
     cols = [m for m in MODE_ORDER if m in t]
     t["cheapest"] = np.array(cols)[t[cols].to_numpy().argmin(axis=1)]
     return t
