@@ -107,6 +107,15 @@ def test_a_ship_reaches_offshore_storage_first_and_a_pipeline_later(tmp_path):
     assert list(ports["capacity_mtpa"]) == pytest.approx([2, 2])
     assert list(ports["throughput_mtpa"]) == pytest.approx([2, 0])
     assert ports.loc[2030, "capex_musd"] == pytest.approx(20 + 30 * 2)
+    # polishing trims an over-built terminal and a ship kept in use while idle
+    from ccusplan.optimize.polish import trim_leased_and_ports
+
+    b = out.formulation.lp.blocks
+    x = out.result.x.copy()
+    x[b["port_capacity"]] = 5.0
+    trimmed = trim_leased_and_ports(out.instance, out.formulation, x)
+    assert list(trimmed[b["port_capacity"]].ravel()) == pytest.approx([2, 2])
+    assert list(trimmed[b["port_open"]].ravel()) == [1, 1]
 
 
 def test_bad_modes_name_file_row_and_field_and_write_nothing(tmp_path):

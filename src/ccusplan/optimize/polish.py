@@ -86,10 +86,36 @@ def idle_corridors(form: Formulation, x: np.ndarray) -> np.ndarray:
 def drop_idle_pipes(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
     """``x`` with no pipes (and no sized capacity) on corridors that carry nothing in any
     period. Such pipes only add cost and no row needs them: capacity rows bound a zero
-    flow, sized capacity and minimum size rows hold at zero, counts only fall."""
+    flow, sized capacity and minimum size rows hold at zero, counts only fall. Leased
+    transport and ports are trimmed too (:func:`trim_leased_and_ports`)."""
     cols, cor = pipe_columns(inst, form)
     out = x.copy()
     out[cols[idle_corridors(form, x)[cor]]] = 0.0
+    return trim_leased_and_ports(inst, form, out)
+
+
+def trim_leased_and_ports(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
+    """``x`` with ship, truck and rail corridors in use only in the periods they carry
+    something, and each port's terminal no larger than the most it has loaded so far
+    (open from its first load): the least that keeps every row, as leased use may fall
+    and terminals never decrease."""
+    b = form.lp.blocks
+    out = x.copy()
+    fwd, rev = form.flows(x)
+    on = np.flatnonzero(inst.cor_leased & (inst.cor_fixed_musd_per_yr > 0))
+    if len(on):
+        out[b["leased_on"]] = ((fwd[on] + rev[on]) > 1e-9).astype(float)
+    if len(inst.port_node):
+        loaded = np.zeros(b["port_capacity"].shape)
+        at = {int(n): p for p, n in enumerate(inst.port_node)}
+        ship = np.flatnonzero(inst.cor_mode == "ship")
+        for end, leaving in ((inst.cor_from, fwd), (inst.cor_to, rev)):
+            for e in ship:
+                if int(end[e]) in at:
+                    loaded[at[int(end[e])]] += leaving[e]
+        need = np.maximum.accumulate(loaded, axis=1)
+        out[b["port_capacity"]] = need
+        out[b["port_open"]] = (need > 1e-9).astype(float)
     return out
 
 
