@@ -270,3 +270,37 @@ def test_evaluate_fixes_a_plans_port_and_pipes_and_re_optimises_the_leased_trans
 
     t = pd.read_csv(tmp_path / "ev.csv")
     assert t["cost_musd"].iloc[0] == pytest.approx(10 * 10 * 7 + 980, rel=1e-6)
+
+
+def test_no_pipelines_at_sea_leaves_offshore_storage_to_ships(tmp_path):
+    """[candidates] pipelines_at_sea = false: no new pipeline reaches the offshore sink
+    (the generic pipe given to it stays, as an asset); the ship carries the target, at
+    the hand-worked cost of the ship case (2 Mt/yr: 1 + 0.1 × (20 + 30 × 2) + 15 × 2 =
+    39 MUSD a year by ship and the S–P pipe)."""
+    from ccusplan.optimize import prepare
+    from ccusplan.optimize.instance import offshore_corridors
+
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K", "kind": "saline_offshore", "lon": 4, "lat": 0, "capacity_mt": 1000,
+                "max_injection_mtpa": 10, **FREE_SINK}],
+        junctions=[{"id": "P", "lon": 0.1, "lat": 0, "kind": "port",
+                    "port_capex_musd": 20, "port_capex_musd_per_mtpa": 30,
+                    "port_cost_usd_per_t": 2}],
+        corridors=[{"from": "S", "to": "P", "length_km": 10, "capacity_mtpa": 10,
+                    "fixed_cost_musd": 10, "variable_cost_usd_per_t": 0},
+                   {"from": "P", "to": "K", "length_km": 500, "mode": "ship"}])
+    path = write_case(tmp_path / "c.toml", "net", [2030], target=[2], period_years=10,
+                      finance=FINANCE, candidates={"add_to_given": True,
+                                                   "pipelines_at_sea": False},
+                      **{"transport.ship": {"usd_per_t_km": 0.02, "usd_per_t": 3,
+                                            "fixed_musd_per_yr": 0},
+                         "transport.port": {"om_fraction_per_yr": 0.0}})
+    inst = prepare(*load(path))
+    c = inst.network.corridors
+    at_sea = offshore_corridors(c, inst.network) & (c["mode"] == "pipeline").to_numpy()
+    assert not at_sea.any()
+    out = run(*load(path), time_limit_s=60)
+    assert out.plan.npv_musd["transport"] == pytest.approx(10 * 39, rel=1e-6)

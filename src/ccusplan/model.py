@@ -239,6 +239,10 @@ class Candidates(_Strict):
     offshore true) and every other port within this geodesic distance whose great circle
     stays at sea (Natural Earth's coastline), over the geodesic × sea_detour_factor;
     default none."""
+    pipelines_at_sea: bool = True
+    """False: no new pipeline at sea — pipeline corridors marked offshore or ending at an
+    offshore sink are dropped, given or generated, but for given assets (existing
+    capacity, a generic pipe); offshore storage is then reached by ship or not at all."""
     sea_detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.1
     """Sailed length / geodesic length for generated ship corridors (ccusplan assumption:
     a straight open-sea leg with a harbour approach)."""

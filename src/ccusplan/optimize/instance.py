@@ -192,7 +192,8 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
     """The given corridors; else, or also with ``[candidates] add_to_given``, candidates
     (a given pipeline corridor wins over a candidate joining the same two nodes; a given
     corridor of another mode stands beside it); and the ship, truck and rail candidates
-    ``[candidates]`` asks for (:mod:`ccusplan.routes.mode_candidates`)."""
+    ``[candidates]`` asks for (:mod:`ccusplan.routes.mode_candidates`); with
+    ``pipelines_at_sea = false``, no pipeline corridor at sea."""
     given = network.corridors
     if given is not None and not case.candidates.add_to_given:
         out = given
@@ -206,7 +207,19 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
             c = pd.concat([given, c[fresh]], ignore_index=True)
         c.attrs["generated"] = True
         out = c
-    return _with_mode_candidates(case, network, out)
+    out = _with_mode_candidates(case, network, out)
+    if not case.candidates.pipelines_at_sea:  # given assets (existing, generic) stay
+        asset = (out["existing_capacity_mtpa"].fillna(0.0).to_numpy(float) > 0) \
+            | out["capacity_mtpa"].notna().to_numpy()
+        out = _without(out, is_pipeline(out) & offshore_corridors(out, network) & ~asset)
+    return out
+
+
+def _without(c: pd.DataFrame, drop: np.ndarray) -> pd.DataFrame:
+    """``c`` without the rows ``drop`` marks (index reset, ``attrs`` kept)."""
+    out = c[~drop].reset_index(drop=True)
+    out.attrs = dict(c.attrs)
+    return out
 
 
 def _blank(c: pd.DataFrame) -> pd.DataFrame:
