@@ -87,13 +87,18 @@ def validate(state: _State, case: Path) -> None:
 
     try:
         c, net = _load(case)
-        reasons = precheck(prepare(c, net))
+        inst = prepare(c, net)
+        reasons = precheck(inst)
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     corridors = "generated" if net.corridors is None else f"{len(net.corridors)} given"
+    ports = int(net.junctions["kind"].eq("port").sum()) if "kind" in net.junctions else 0
+    leased = ", ".join(f"{int((inst.cor_mode == m).sum())} {m}" for m in ("ship", "truck", "rail")
+                       if (inst.cor_mode == m).any())
     summary = (f"case '{c.name}' ({c.case.mode} mode, {len(c.horizon.periods)} period(s)); "
                f"network '{net.name}': {len(net.sources)} sources, {len(net.sinks)} sinks, "
-               f"{len(net.junctions)} junctions, corridors {corridors}")
+               f"{len(net.junctions)} junctions" + (f" ({ports} ports)" if ports else "")
+               + f", corridors {corridors}" + (f"; {leased} corridors" if leased else ""))
     if reasons:
         state.out.print(f"{case}: the input is valid, but no plan can meet the targets — "
                         f"{summary}")
