@@ -68,6 +68,32 @@ def test_the_switch_is_at_the_break_even_volume(tmp_path, volume, mode):
     assert out.plan.npv_musd["transport"] == pytest.approx(10 * (trucked.sum() + last_cost))
 
 
+SHIP_COSTS = {"transport.ship": {"usd_per_t_km": 0.02, "usd_per_t": 3, "fixed_musd_per_yr": 0},
+              "transport.port": {"om_fraction_per_yr": 0.0}}
+
+
+def _port_network(folder, offshore_pipe: bool = True):
+    """Source S, port P (terminal 20 MUSD + 30 MUSD per Mt/yr, 2 USD/t loaded), offshore
+    sink K; S–P a generic pipe (10 MUSD), P–K a ship corridor of 500 km and, if
+    ``offshore_pipe``, S–K a generic offshore pipe of 500 MUSD."""
+    corridors = [{"from": "S", "to": "P", "length_km": 10, "capacity_mtpa": 10,
+                  "fixed_cost_musd": 10, "variable_cost_usd_per_t": 0},
+                 {"from": "P", "to": "K", "length_km": 500, "mode": "ship"}]
+    if offshore_pipe:
+        corridors.append({"from": "S", "to": "K", "length_km": 500, "capacity_mtpa": 10,
+                          "fixed_cost_musd": 500, "variable_cost_usd_per_t": 0})
+    return write_network(
+        folder,
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K", "kind": "saline_offshore", "lon": 4, "lat": 0, "capacity_mt": 1000,
+                "max_injection_mtpa": 10, **FREE_SINK}],
+        junctions=[{"id": "P", "name": "Port", "lon": 0.1, "lat": 0, "kind": "port",
+                    "port_capex_musd": 20, "port_capex_musd_per_mtpa": 30,
+                    "port_cost_usd_per_t": 2}],
+        corridors=corridors)
+
+
 def test_a_ship_reaches_offshore_storage_first_and_a_pipeline_later(tmp_path):
     """Source S, port P and offshore sink K. S–P a generic pipe (10 MUSD: 1 MUSD a year),
     P–K a ship corridor of 500 km (3 + 0.02 × 500 = 13 USD/t, and the port's 2 USD/t
@@ -77,25 +103,9 @@ def test_a_ship_reaches_offshore_storage_first_and_a_pipeline_later(tmp_path):
     2040 by the pipe: 50 + what stays in service, S–P 1 and the terminal 8 = 59 (by
     ship: 1 + 0.1 × (20 + 30 × 5) + 15 × 5 = 93). Transport 10 × (39 + 59) = 980 MUSD,
     against 1,000 by the pipe alone and 1,320 by ship alone."""
-    write_network(
-        tmp_path / "net",
-        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
-                  "capture_cost_usd_per_t": 10}],
-        sinks=[{"id": "K", "kind": "saline_offshore", "lon": 4, "lat": 0, "capacity_mt": 1000,
-                "max_injection_mtpa": 10, **FREE_SINK}],
-        junctions=[{"id": "P", "name": "Port", "lon": 0.1, "lat": 0, "kind": "port",
-                    "port_capex_musd": 20, "port_capex_musd_per_mtpa": 30,
-                    "port_cost_usd_per_t": 2}],
-        corridors=[{"from": "S", "to": "P", "length_km": 10, "capacity_mtpa": 10,
-                    "fixed_cost_musd": 10, "variable_cost_usd_per_t": 0},
-                   {"from": "P", "to": "K", "length_km": 500, "mode": "ship"},
-                   {"from": "S", "to": "K", "length_km": 500, "capacity_mtpa": 10,
-                    "fixed_cost_musd": 500, "variable_cost_usd_per_t": 0}])
+    _port_network(tmp_path / "net")
     path = write_case(tmp_path / "ship.toml", "net", [2030, 2040], target=[2, 5],
-                      period_years=10, finance=FINANCE,
-                      **{"transport.ship": {"usd_per_t_km": 0.02, "usd_per_t": 3,
-                                            "fixed_musd_per_yr": 0},
-                         "transport.port": {"om_fraction_per_yr": 0.0}})
+                      period_years=10, finance=FINANCE, **SHIP_COSTS)
     out = run(*load(path), time_limit_s=60)
     assert out.result.status == "optimal"
     assert out.plan.npv_musd["transport"] == pytest.approx(980, rel=1e-6)
@@ -280,24 +290,11 @@ def test_no_pipelines_at_sea_leaves_offshore_storage_to_ships(tmp_path):
     from ccusplan.optimize import prepare
     from ccusplan.optimize.instance import offshore_corridors
 
-    write_network(
-        tmp_path / "net",
-        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
-                  "capture_cost_usd_per_t": 10}],
-        sinks=[{"id": "K", "kind": "saline_offshore", "lon": 4, "lat": 0, "capacity_mt": 1000,
-                "max_injection_mtpa": 10, **FREE_SINK}],
-        junctions=[{"id": "P", "lon": 0.1, "lat": 0, "kind": "port",
-                    "port_capex_musd": 20, "port_capex_musd_per_mtpa": 30,
-                    "port_cost_usd_per_t": 2}],
-        corridors=[{"from": "S", "to": "P", "length_km": 10, "capacity_mtpa": 10,
-                    "fixed_cost_musd": 10, "variable_cost_usd_per_t": 0},
-                   {"from": "P", "to": "K", "length_km": 500, "mode": "ship"}])
+    _port_network(tmp_path / "net", offshore_pipe=False)
     path = write_case(tmp_path / "c.toml", "net", [2030], target=[2], period_years=10,
                       finance=FINANCE, candidates={"add_to_given": True,
                                                    "pipelines_at_sea": False},
-                      **{"transport.ship": {"usd_per_t_km": 0.02, "usd_per_t": 3,
-                                            "fixed_musd_per_yr": 0},
-                         "transport.port": {"om_fraction_per_yr": 0.0}})
+                      **SHIP_COSTS)
     inst = prepare(*load(path))
     c = inst.network.corridors
     at_sea = offshore_corridors(c, inst.network) & (c["mode"] == "pipeline").to_numpy()
