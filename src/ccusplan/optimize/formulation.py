@@ -341,12 +341,12 @@ def define_variables(m: _Model) -> None:
     cap = inst.cor_cap_mtpa[m.kept][:, None]  # a leased corridor's own limit (else inf)
     m.flow_fwd = lp.add_vars("flow_fwd", (len(m.kept), T), hi=np.minimum(bound[0][m.kept], cap))
     m.flow_rev = lp.add_vars("flow_rev", (len(m.kept), T), hi=np.minimum(bound[1][m.kept], cap))
-    m.leased_on = lp.add_vars("leased_on", (int((leased & (inst.cor_fixed_musd_per_yr[:E] > 0)).sum()), T),
-                              integer=True, hi=1.0)
+    in_use = int((leased & (inst.cor_fixed_musd_per_yr[:E] > 0)).sum())
+    m.leased_on = lp.add_vars("leased_on", (in_use, T), integer=True, hi=1.0)
     P = len(inst.port_node) if m.transport else 0
     m.port_open = lp.add_vars("port_open", (P, T), hi=1.0, integer=True)
-    m.port_capacity = lp.add_vars("port_capacity", (P, T),
-                                  hi=np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1)))
+    built_max = np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1))
+    m.port_capacity = lp.add_vars("port_capacity", (P, T), hi=built_max)
     m.sink_open = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     hw = m.has_wells
     well_ub = np.ceil(inst.snk_inj_mtpa[hw] / inst.snk_well_mtpa[hw] - 1e-9)
@@ -715,7 +715,8 @@ def define_objective(m: _Model, flow_entries: tuple[np.ndarray, np.ndarray]) -> 
     per_t = np.tile((inst.cor_var_usd_per_t[:, None] * Wt).ravel(), 2)
     lp.add_cost(cols, per_t[rows])
     e = m.kept[inst.cor_leased[m.kept]]
-    lp.add_cost(m.leased_on, inst.cor_fixed_musd_per_yr[e[inst.cor_fixed_musd_per_yr[e] > 0]][:, None] * Wt)
+    fixed_per_yr = inst.cor_fixed_musd_per_yr[e]
+    lp.add_cost(m.leased_on, fixed_per_yr[fixed_per_yr > 0][:, None] * Wt)
     annual = inst.crf_pipeline + inst.port_om_fraction
     for port, load in _loaded(m) if len(inst.port_node) and m.transport else ():
         lp.add_cost(load, inst.port_usd_per_t[port][:, None] * Wt)
