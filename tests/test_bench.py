@@ -165,19 +165,25 @@ def test_torn_last_line_is_cut_off_and_a_corrupt_row_named(tmp_path):
 # ------------------------------------------------------------------ isolation
 
 def test_hard_time_limit_kills_the_run_and_records_it(tmp_path):
-    """Time limit 0.5 s + grace 0.5 s: the run (still starting Python) is killed at 1 s."""
-    s = load_suite(write_suite(tmp_path, time_limit_s=0.5, grace_s=0.5))
+    """Time limit 0.5 s + grace 0.5 s: the run is killed at 1 s. The case is the shipped
+    Shandong case, which no machine builds, warm-starts and solves within 1 s (the hand
+    case may finish in time where the run's process starts fast)."""
+    path = write_suite(tmp_path, time_limit_s=0.5, grace_s=0.5)
+    shandong = Path(__file__).resolve().parents[1] / "cases" / "shandong-2050.toml"
+    path.write_text(path.read_text().replace('cases = ["hand.toml"]',
+                                             f'cases = ["{shandong.as_posix()}"]'))
+    s = load_suite(path)
     t0 = time.perf_counter()
     row = execute(s.runs[0].to_dict())
     elapsed = time.perf_counter() - t0
     assert row["status"] == "timeout" and "hard limit of 1 s" in row["message"]
     assert 1.0 <= row["wall_seconds"] < 3.0 and elapsed < 4.0
     assert row["objective_musd"] is None and row["solver_version"].startswith("highs")
-    assert not _children_of(tmp_path)                     # the whole process group is gone
+    assert not _children_of(shandong)                     # the whole process group is gone
 
 
 def _children_of(tmp_path: Path) -> list[int]:
-    """Run processes (ccusplan.bench.child) working on a case under ``tmp_path``."""
+    """Run processes (ccusplan.bench.child) working on a case under (or at) ``tmp_path``."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
