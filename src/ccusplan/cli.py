@@ -92,7 +92,7 @@ def validate(state: _State, case: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - every error becomes a message
         _fail(state, exc)
     corridors = "generated" if net.corridors is None else f"{len(net.corridors)} given"
-    ports = int(net.junctions["kind"].eq("port").sum()) if "kind" in net.junctions else 0
+    ports = len(net.ports)
     leased = ", ".join(f"{int((inst.cor_mode == m).sum())} {m}" for m in ("ship", "truck", "rail")
                        if (inst.cor_mode == m).any())
     summary = (f"case '{c.name}' ({c.case.mode} mode, {len(c.horizon.periods)} period(s)); "

@@ -252,8 +252,7 @@ def _modes(net, a: str, b: str, table: pd.DataFrame, spec, crf: float, case: Pat
     port = port_costs(transport=transport, cost_year=spec.cost_year)
     best = table.iloc[0]
     geodesic = float(best["geodesic_km"])
-    ports = set(net.junctions.index[net.junctions["kind"].eq("port").to_numpy()]) \
-        if "kind" in net.junctions else set()
+    ports = set(net.ports)
     sinks = set(net.sinks.index)
     by_sea = (a in ports and (b in ports or b in sinks)) or (b in ports and a in sinks)
     offshore = bool({a, b} & set(net.sinks.index[offshore_sinks(net)]))

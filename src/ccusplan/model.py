@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -83,9 +84,29 @@ class Network:
         ]
         return pd.concat(parts)
 
+    @property
+    def ports(self) -> pd.Index:
+        """Ids of the junctions of kind ``port``."""
+        j = self.junctions
+        return j.index[j["kind"].eq("port").to_numpy()] if "kind" in j else j.index[:0]
+
     def with_corridors(self, corridors: pd.DataFrame) -> Network:
         return Network(self.name, self.sources, self.sinks, self.junctions,
                        corridors, self.pipe_classes, self.path)
+
+
+def is_pipeline(corridors: pd.DataFrame) -> np.ndarray:
+    """(E,) True for a corridor table's pipeline corridors (no ``mode`` column: all)."""
+    if "mode" not in corridors:
+        return np.ones(len(corridors), dtype=bool)
+    return corridors["mode"].fillna("pipeline").eq("pipeline").to_numpy()
+
+
+def is_asset(corridors: pd.DataFrame) -> np.ndarray:
+    """(E,) True for the corridors that are given assets: pipe already in service or one
+    generic pipe of stated cost."""
+    existing = corridors["existing_capacity_mtpa"].fillna(0.0).to_numpy(float) > 0
+    return existing | corridors["capacity_mtpa"].notna().to_numpy()
 
 
 # --------------------------------------------------------------------------- case

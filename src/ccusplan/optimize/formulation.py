@@ -220,6 +220,12 @@ class _Model:
         return self.inst.n_periods
 
     @property
+    def running_bound(self) -> np.ndarray:
+        """(1, T) the most any corridor may carry in a period up to t: what an asset kept
+        in service needs at most by then."""
+        return np.maximum.accumulate(self.inst.flow_bound_mtpa)[None, :]
+
+    @property
     def tt(self) -> np.ndarray:
         return np.arange(self.T)
 
@@ -345,15 +351,13 @@ def define_variables(m: _Model) -> None:
     m.leased_on = lp.add_vars("leased_on", (in_use, T), integer=True, hi=1.0)
     P = len(inst.port_node) if m.transport else 0
     m.port_open = lp.add_vars("port_open", (P, T), hi=1.0, integer=True)
-    built_max = np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1))
-    m.port_capacity = lp.add_vars("port_capacity", (P, T), hi=built_max)
+    m.port_capacity = lp.add_vars("port_capacity", (P, T), hi=m.running_bound * np.ones((P, 1)))
     m.sink_open = lp.add_vars("sink_open", (K, T), hi=snk_ok, integer=True)
     hw = m.has_wells
     well_ub = np.ceil(inst.snk_inj_mtpa[hw] / inst.snk_well_mtpa[hw] - 1e-9)
     m.wells = lp.add_vars("wells", (len(hw), T), hi=well_ub[:, None] * snk_ok[hw], integer=True)
     m.injection = lp.add_vars("injection", (K, T), hi=inst.snk_inj_mtpa[:, None] * snk_ok)
-    M = inst.flow_bound_mtpa[None, :]
-    m.built_max = np.minimum(inst.src_cap_mtpa[:, None], np.maximum.accumulate(M, axis=1))
+    m.built_max = np.minimum(inst.src_cap_mtpa[:, None], m.running_bound)
 
 
 def define_kept_in_service(m: _Model) -> None:
@@ -492,7 +496,7 @@ def define_ports(m: _Model) -> None:
     terms = [(port[:, None] * T + tt, load, 1.0) for port, load in _loaded(m)]
     r = _rows((P, T))
     m.lp.add_rows("port_throughput", r.size, [*terms, (r, m.port_capacity, -1.0)], hi=0.0)
-    M = np.maximum.accumulate(inst.flow_bound_mtpa)[None, :] * np.ones((P, 1))
+    M = m.running_bound * np.ones((P, 1))
     m.lp.add_rows("port_site", r.size, [(r, m.port_capacity, 1.0), (r, m.port_open, -M)], hi=0.0)
 
 
@@ -718,7 +722,7 @@ def define_objective(m: _Model, flow_entries: tuple[np.ndarray, np.ndarray]) -> 
     fixed_per_yr = inst.cor_fixed_musd_per_yr[e]
     lp.add_cost(m.leased_on, fixed_per_yr[fixed_per_yr > 0][:, None] * Wt)
     annual = inst.crf_pipeline + inst.port_om_fraction
-    for port, load in _loaded(m) if len(inst.port_node) and m.transport else ():
+    for port, load in _loaded(m):
         lp.add_cost(load, inst.port_usd_per_t[port][:, None] * Wt)
     lp.add_cost(m.port_open, (inst.port_capex_musd * annual)[:, None] * Wt)
     lp.add_cost(m.port_capacity, (inst.port_capex_musd_per_mtpa * annual)[:, None] * Wt)

@@ -19,7 +19,7 @@ from ccusplan.costs.finance import discounted_years
 from ccusplan.costs.modes import mode_costs, port_costs
 from ccusplan.costs.pipeline import corridor_pipe_classes
 from ccusplan.costs.pipes import builtin_pipe_classes
-from ccusplan.model import LEASED_MODES, Case, Network
+from ccusplan.model import LEASED_MODES, Case, Network, is_asset, is_pipeline
 from ccusplan.optimize.bounds import corridor_flow_bounds
 from ccusplan.reduce import Reduction, reduce_network
 from ccusplan.routes.candidates import candidate_corridors, geodesic_km
@@ -103,6 +103,18 @@ class Instance:
     def cor_leased(self) -> np.ndarray:
         """(E,) True for the ship, truck and rail corridors."""
         return self.cor_mode != "pipeline"
+
+    def port_loaded_mtpa(self, fwd: np.ndarray, rev: np.ndarray) -> np.ndarray:
+        """(P, T) what each port loads onto ships: its ship corridors' flows away from it,
+        from each corridor's flows from→to ``fwd`` and to→from ``rev`` (E, T)."""
+        loaded = np.zeros((len(self.port_node), fwd.shape[1]))
+        at = np.full(len(self.node_ids), -1)
+        at[self.port_node] = np.arange(len(self.port_node))
+        ship = np.flatnonzero(self.cor_mode == "ship")
+        for end, leaving in ((self.cor_from, fwd), (self.cor_to, rev)):
+            port = at[end[ship]]
+            np.add.at(loaded, port[port >= 0], leaving[ship[port >= 0]])
+        return loaded
 
     @property
     def max_flow_mtpa(self) -> float:
@@ -209,9 +221,8 @@ def _corridors(case: Case, network: Network) -> pd.DataFrame:
         out = c
     out = _with_mode_candidates(case, network, out)
     if not case.candidates.pipelines_at_sea:  # given assets (existing, generic) stay
-        asset = (out["existing_capacity_mtpa"].fillna(0.0).to_numpy(float) > 0) \
-            | out["capacity_mtpa"].notna().to_numpy()
-        out = _without(out, is_pipeline(out) & offshore_corridors(out, network) & ~asset)
+        out = _without(out, is_pipeline(out) & offshore_corridors(out, network)
+                       & ~is_asset(out))
     return out
 
 
@@ -241,7 +252,6 @@ def _with_mode_candidates(case: Case, network: Network, c: pd.DataFrame) -> pd.D
     if spec.truck_radius_km is None and spec.rail_radius_km is None and spec.ship_max_km is None:
         return c
     j = network.junctions
-    port = j["kind"].eq("port").to_numpy() if "kind" in j else np.zeros(len(j), bool)
     xy = ["lon", "lat"]
     off = offshore_sinks(network)
     targets = pd.concat([network.sinks.loc[~off, xy], j[xy]])  # trucks and rail stay ashore
@@ -249,7 +259,7 @@ def _with_mode_candidates(case: Case, network: Network, c: pd.DataFrame) -> pd.D
              for mode, radius in (("truck", spec.truck_radius_km), ("rail", spec.rail_radius_km))
              if radius is not None]
     if spec.ship_max_km is not None:
-        parts.append(ship_candidates(j.loc[port, xy], network.sinks.loc[off, xy],
+        parts.append(ship_candidates(j.loc[network.ports, xy], network.sinks.loc[off, xy],
                                      spec.ship_max_km, spec.sea_detour_factor))
     new = _blank(pd.concat(parts, ignore_index=True))
     mode = c["mode"].fillna("pipeline") if "mode" in c else pd.Series("pipeline", c.index)
@@ -279,13 +289,6 @@ def _complete_corridors(c: pd.DataFrame, network: Network, detour: float) -> pd.
     c = c.reset_index(drop=True)
     c.attrs["generated"] = generated
     return c
-
-
-def is_pipeline(c: pd.DataFrame) -> np.ndarray:
-    """(E,) True for the pipeline corridors (no ``mode`` column: all)."""
-    if "mode" not in c:
-        return np.ones(len(c), dtype=bool)
-    return c["mode"].fillna("pipeline").eq("pipeline").to_numpy()
 
 
 def _piped(c: pd.DataFrame) -> np.ndarray:
@@ -395,8 +398,7 @@ def _options(sized: pd.DataFrame, generic: pd.DataFrame, max_flow: float,
     }
 
 
-def _leased(case: Case, c: pd.DataFrame, junctions: pd.DataFrame,
-            pos: pd.Series) -> dict[str, np.ndarray]:
+def _leased(case: Case, c: pd.DataFrame, net: Network, pos: pd.Series) -> dict[str, np.ndarray]:
     """The corridor arrays of the modes (:attr:`Instance.cor_mode` …), the per-tonne cost
     of every corridor, and the ports. A ship, truck or rail corridor costs its mode's
     USD per tonne plus USD per t·km × its length (or its ``variable_cost_usd_per_t``), and
@@ -415,12 +417,10 @@ def _leased(case: Case, c: pd.DataFrame, junctions: pd.DataFrame,
                    c["capacity_mtpa"].to_numpy(float), np.inf)
     # the ports some ship corridor reaches, in node order
     ship = mode == "ship"
-    kind = junctions["kind"] if "kind" in junctions else pd.Series("junction", junctions.index)
-    ports = junctions.index[kind.eq("port").to_numpy()]
-    ports = ports[np.isin(ports, np.concatenate([c["from"].to_numpy(object)[ship],
-                                                  c["to"].to_numpy(object)[ship]]))]
+    ports = net.ports[np.isin(net.ports, np.concatenate([c["from"].to_numpy(object)[ship],
+                                                          c["to"].to_numpy(object)[ship]]))]
     port = port_costs(case)
-    j = junctions.loc[ports]
+    j = net.junctions.loc[ports]
     own = lambda col, default: (j[col].fillna(default).to_numpy(float) if col in j  # noqa: E731
                                 else np.full(len(j), default))
     return {
@@ -503,7 +503,7 @@ def prepare(case: Case, network: Network) -> Instance:
         cor_to=pos[corridors["to"]].to_numpy(),
         cor_length_km=corridors["length_km"].to_numpy(float),
         cor_existing_mtpa=corridors["existing_capacity_mtpa"].to_numpy(float),
-        **_leased(case, corridors, junctions, pos),
+        **_leased(case, corridors, net, pos),
         **_options(sized_options(case, net, corridors, crf(fin.pipeline_life_years)),
                    _generic_options(corridors), max_flow, case.costs.pipeline_cost_multiplier),
         reduction=reduction,

@@ -190,12 +190,7 @@ def _ports(inst: Instance, form: Formulation, x: np.ndarray, fwd: np.ndarray,
     T, years = inst.n_periods, inst.years
     opened = np.rint(_values(x, b["port_open"]))
     cap = _values(x, b["port_capacity"])
-    through = np.zeros_like(cap)
-    at = pd.Series(np.arange(len(inst.port_node)), index=inst.port_node)
-    ship = np.flatnonzero(inst.cor_mode == "ship")
-    for end, leaving in ((inst.cor_from, fwd), (inst.cor_to, rev)):  # loaded at the port
-        on = np.isin(end[ship], inst.port_node)
-        np.add.at(through, at[end[ship[on]]].to_numpy(), _clean(leaving[ship[on]]))
+    through = inst.port_loaded_mtpa(_clean(fwd), _clean(rev))
     used = np.flatnonzero((opened > 0).any(axis=1))
     ids = inst.node_ids[inst.port_node]
     j = inst.network.junctions

@@ -106,14 +106,7 @@ def trim_leased_and_ports(inst: Instance, form: Formulation, x: np.ndarray) -> n
     if len(on):
         out[b["leased_on"]] = ((fwd[on] + rev[on]) > 1e-9).astype(float)
     if len(inst.port_node):
-        loaded = np.zeros(b["port_capacity"].shape)
-        at = {int(n): p for p, n in enumerate(inst.port_node)}
-        ship = np.flatnonzero(inst.cor_mode == "ship")
-        for end, leaving in ((inst.cor_from, fwd), (inst.cor_to, rev)):
-            for e in ship:
-                if int(end[e]) in at:
-                    loaded[at[int(end[e])]] += leaving[e]
-        need = np.maximum.accumulate(loaded, axis=1)
+        need = np.maximum.accumulate(inst.port_loaded_mtpa(fwd, rev), axis=1)
         out[b["port_capacity"]] = need
         out[b["port_open"]] = (need > 1e-9).astype(float)
     return out

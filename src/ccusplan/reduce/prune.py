@@ -21,19 +21,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ccusplan.model import is_asset, is_pipeline
+
 
 def protected(corridors: pd.DataFrame) -> np.ndarray:
     """Corridors never pruned: assets (existing capacity or a generic pipe), and the
     corridors of other modes than pipelines."""
-    existing = corridors["existing_capacity_mtpa"].fillna(0.0).to_numpy(float) > 0
-    return existing | corridors["capacity_mtpa"].notna().to_numpy() | ~pipelines(corridors)
-
-
-def pipelines(corridors: pd.DataFrame) -> np.ndarray:
-    """(E,) True for the pipeline corridors (no ``mode`` column: all)."""
-    if "mode" not in corridors:
-        return np.ones(len(corridors), dtype=bool)
-    return corridors["mode"].fillna("pipeline").eq("pipeline").to_numpy()
+    return is_asset(corridors) | ~is_pipeline(corridors)
 
 
 def dominated(corridors: pd.DataFrame, detour: float) -> np.ndarray:
@@ -46,7 +40,7 @@ def dominated(corridors: pd.DataFrame, detour: float) -> np.ndarray:
     b = corridors["to"].to_numpy(object)
     w = corridors["cost_weight"].to_numpy(float)
     adj: dict[object, dict[object, float]] = {}
-    pipe = pipelines(corridors)
+    pipe = is_pipeline(corridors)
     for u, v, x in zip(a[pipe], b[pipe], w[pipe]):
         adj.setdefault(u, {})[v] = x
         adj.setdefault(v, {})[u] = x
