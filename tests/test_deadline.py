@@ -193,3 +193,75 @@ def test_cbc_ending_without_a_plan_of_its_own_keeps_the_start():
     r = cbc_backend._result(head, np.zeros(2), None, False, "", np.array([3.0, 4.0]), True,
                             "cbc", 60.0, 0.0, 0)
     assert r.status == "no_solution" and r.termination == "time_limit_no_plan"
+
+
+@pytest.fixture(scope="module")
+def southeastus_good(southeastus):
+    """SoutheastUS 110 Mt/yr's best plan after 10 s (HiGHS, one thread)."""
+    r = solve_in_child(southeastus, southeastus["col_lo"], southeastus["col_hi"],
+                       SolveOptions(time_limit_s=10.0, mip_gap=0.0, threads=1),
+                       version=version(), solver_time_limit_s=600.0)
+    assert r.x is not None
+    return r
+
+
+def test_a_plan_improved_by_the_parent_is_taken_by_highs(southeastus, southeastus_good):
+    """A plan in the child's queue is handed to HiGHS as a user solution, and HiGHS ends on
+    it or a cheaper one (its own result, before the parent compares plans). Given 1 s and
+    no start, HiGHS has the 10-second plan from its first call for user solutions, after
+    its set-up."""
+    import queue
+
+    from ccusplan.optimize.highs_backend import _streaming
+
+    class Sent(list):
+        def send(self, message):
+            self.append(message)
+
+        def close(self):
+            pass
+
+    good = southeastus_good
+    lo, hi = southeastus["col_lo"], southeastus["col_hi"]
+    inbox = queue.Queue()
+    inbox.put(good.x)
+    sent = Sent()
+    _streaming(sent, southeastus, lo, hi, SolveOptions(time_limit_s=1.0, mip_gap=0.0, threads=1),
+               version(), inbox)
+    assert inbox.empty()
+    kind, result = sent[-1]
+    assert kind == "done" and result.objective <= good.objective + 1e-6 * abs(good.objective)
+    assert _feasible(southeastus, result.x)
+
+
+def test_the_parent_improves_plans_and_hands_them_back(southeastus, southeastus_good):
+    """The improver runs in the parent, from the start on, until it is idle: here it turns
+    any plan dearer than the 10-second plan into that plan, once. Started from a plan with
+    an idle pipe added, the solve ends on the 10-second plan or a cheaper one, however
+    little time HiGHS had to find its own."""
+    c = southeastus["c"]
+    lo, hi = southeastus["col_lo"], southeastus["col_hi"]
+    good = southeastus_good
+    spoilt = good.x.copy()
+    k = np.flatnonzero(southeastus["integer"] & (good.x < 0.5) & (c > 0))[0]
+    spoilt[k] = 1.0  # one more asset, used by nothing: dearer, still a plan
+    assert _feasible(southeastus, spoilt) and float(c @ spoilt) > good.objective
+
+    class Once:
+        steps = []
+
+        def idle(self, x):
+            return bool(self.steps)
+
+        def step(self, x, seconds):
+            self.steps.append(float(c @ x))
+            return good.x if float(c @ good.x) < float(c @ x) else None
+
+    once = Once()
+    r = solve_in_child(southeastus, lo, hi, SolveOptions(time_limit_s=1.0, mip_gap=0.0,
+                                                         threads=1, start=spoilt,
+                                                         improve=once),
+                       version=version(), solver_time_limit_s=600.0)
+    assert once.steps == [pytest.approx(float(c @ spoilt))]
+    assert r.x is not None and r.objective <= good.objective + 1e-6 * abs(good.objective)
+    assert _feasible(southeastus, r.x)

@@ -191,3 +191,47 @@ def test_the_transport_gap_is_written_printed_and_shown_in_the_report(tmp_path, 
     s = json.loads((tmp_path / "res-off" / "summary.json").read_text())
     assert s["transport_musd"] is None and s["transport_gap"] is None
     assert "polished" not in said(r)
+
+
+def test_a_re_route_that_overran_its_time_is_still_re_sized(tmp_path, monkeypatch):
+    """A re-route stopped at its limit is re-sized again with at least twice the time the
+    first re-sizing took, even when the re-route used up all the time polishing had (on
+    the reduced China case a re-route that overran left re-sizing nothing, and a 48" pipe
+    carrying 5.29 Mt/yr stayed in the plan)."""
+    import time
+    from dataclasses import replace
+
+    case, network = _hand(tmp_path)
+    inst = prepare(case, network)
+    form = build(inst, directed=False)
+    model = to_pulp(form.lp)
+    start = solve_model(model, SolveOptions(mip_gap=0.0))
+    c = form.lp.arrays()["c"]
+    x = start.x.copy()
+    n = form.lp.blocks["pipes"][:, 0]
+    x[n[_option(inst, "S", "K2", "small")]] = 1  # idle: something to polish
+    spoilt = SolveResult("feasible", float(c @ x), None, None, x, "", 0.0)
+
+    real_solve, real_resize = polish_module.solve_model, polish_module.resize
+    limits = []
+
+    def overrun(model, opts, **kw):  # the re-route: past its limit, stopped there
+        if opts.phase != "polish":  # re-sizing's own solves
+            return real_solve(model, opts, **kw)
+        r = real_solve(model, opts.but(time_limit_s=None), **kw)
+        time.sleep(opts.time_limit_s + 0.2)
+        return replace(r, status="feasible", solve_seconds=opts.time_limit_s + 0.2,
+                       termination="time_limit")
+
+    def recorded(inst, form, x, opts):
+        out, seconds = real_resize(inst, form, x, opts)
+        limits.append((opts.time_limit_s, seconds))
+        return out, seconds
+
+    monkeypatch.setattr(polish_module, "solve_model", overrun)
+    monkeypatch.setattr(polish_module, "resize", recorded)
+    p = polish(inst, form, model, spoilt, SolveOptions(time_limit_s=3.0))
+    assert len(limits) == 2
+    (_, first_s), (last_limit, _) = limits
+    assert p.seconds > 3.0 and last_limit >= 2 * first_s > 0
+    assert p.objective == pytest.approx(124.0) and _feasible(form.lp, p.x)

@@ -127,3 +127,41 @@ def test_the_start_handed_to_the_milp_has_its_pipes_re_sized(monkeypatch):
     monkeypatch.setattr(ws, "resize", lambda inst, form, x, *a, **k: (x, 0.0))
     plain = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60.0, mip_gap=0.01, threads=1))
     assert float(c @ warm.x) < float(c @ plain.x) - 1.0
+
+
+def test_the_round_up_kept_as_a_plan_is_re_sized(monkeypatch):
+    """Where the restricted MILPs find no plan in time (the reduced China case at 120 s:
+    the round-up was the plan, with 21,055 MUSD of transport where its flows need 4,688),
+    the plan handed on is the round-up with its pipes re-sized: it carries the round-up's
+    flows, re-sizing it again finds nothing cheaper, and it costs less than the round-up."""
+    from ccusplan.optimize import warmstart as ws
+    from ccusplan.optimize.polish import resize
+    from ccusplan.optimize.result import SolveResult
+
+    real = ws.solve_model
+    rounded = []
+
+    def no_restricted_plan(model, opts, relax=False, **kw):
+        if not relax:  # a restricted MILP: out of time before its first plan
+            return SolveResult("no_solution", None, None, None, None, "", 0.0)
+        r = real(model, opts, relax=relax, **kw)
+        if kw.get("col_lo") is not None:
+            rounded.append(r.x)
+        return r
+
+    monkeypatch.setattr(ws, "solve_model", no_restricted_plan)
+    monkeypatch.setattr(ws, "SLOPE_SCALING_GAP", 1.0)  # not here
+    case, net = load_case(CASES / "shandong-2050.toml")
+    inst = prepare(case, net)
+    form = build(inst)
+    c = form.lp.arrays()["c"]
+    warm = lp_support_start(inst, form, to_pulp(form.lp),
+                            SolveOptions(time_limit_s=60.0, mip_gap=0.01, threads=1))
+    assert len(rounded) == 1 and warm.x is not None
+    assert np.allclose(form.flows(warm.x), form.flows(rounded[0]))
+    assert float(c @ warm.x) < float(c @ rounded[0]) - 100.0
+    again, _ = resize(inst, form, warm.x, SolveOptions(time_limit_s=30.0, threads=1))
+    assert float(c @ again) == pytest.approx(float(c @ warm.x), abs=1e-6)
+    lp = form.lp.arrays()
+    rows = lp["A"] @ warm.x
+    assert np.all(rows >= lp["row_lo"] - 1e-6) and np.all(rows <= lp["row_hi"] + 1e-6)

@@ -18,7 +18,8 @@ from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.options import RunOptions, SolveOptions
 from ccusplan.optimize.plan import Plan, read_plan
-from ccusplan.optimize.polish import Polished, polish
+from ccusplan.optimize.neighbourhoods import RegionSearch
+from ccusplan.optimize.polish import Polished, Resizer, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
 from ccusplan.optimize.result import Termination, gap_of
@@ -110,7 +111,12 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
         model = to_pulp(form.lp)
     spent = time.perf_counter() - t1
     budget = max((1 - POLISH_SHARE * opts.polish) * limit - spent - warm.overhead_seconds, 0.1)
-    result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked))
+    # beside branch and bound, this process re-sizes each better plan and, when the run
+    # may use more than one core, searches it region by region (:mod:`.neighbourhoods`)
+    improve = Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
+        RegionSearch(inst, form, model, step, warm.x)
+    result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
+                                         improve=improve))
     polished = None
     if opts.polish and result.x is not None and model.has_integers:
         with reporting(clocked):

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 import highspy
 import numpy as np
 
-from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, REPORT_S, run_in_child
+from ccusplan.optimize.deadline import HARD_LIMIT_COLUMNS, REPORT_S, run_in_child, take_improved
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.progress import Progress, watch_highs
@@ -256,13 +256,22 @@ def solve_in_child(arr: dict, lo: np.ndarray, hi: np.ndarray, opts: SolveOptions
                         solver_time_limit_s=solver_time_limit_s)
 
 
-def _streaming(conn: Connection, arr: dict, lo, hi, opts: SolveOptions, version: str) -> None:
+def _streaming(conn: Connection, arr: dict, lo, hi, opts: SolveOptions, version: str,
+               inbox=None) -> None:
     """In the child process of :func:`.deadline.run_in_child`: solve, sending each better
-    plan and the bound as HiGHS reports them, then the result."""
+    plan and the bound as HiGHS reports them, then the result; plans improved by the
+    parent (``inbox``) are handed to HiGHS as user solutions when it asks for them."""
     A = arr["A"].tocsc()
     h = _highs(arr, A, lo, hi, arr["integer"], opts)
     _set_start(h, opts.start)
     last = [0.0]
+
+    def user_solution(e) -> None:
+        if (x := take_improved(inbox)) is not None:
+            e.data_in.setSolution(x)
+
+    if inbox is not None:
+        h.cbMipUserSolution.subscribe(user_solution)
 
     def plan(e) -> None:
         conn.send(("plan", np.array(e.data_out.mip_solution, dtype=float)))

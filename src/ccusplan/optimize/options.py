@@ -20,6 +20,7 @@ from ccusplan.optimize.progress import ProgressFn
 
 if TYPE_CHECKING:
     from ccusplan.model import Solver
+    from ccusplan.optimize.deadline import Improver
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class SolveOptions:
     start: np.ndarray | None = None  # column values of a feasible plan, the first incumbent
     progress: ProgressFn | None = None
     phase: str | None = None         # what the call is (.progress.PHASES); None: inferred
+    #: improves plans in this process while a MIP is solved in a child process, each
+    #: cheaper plan handed to the solver (a :class:`.deadline.Improver`); other solves
+    #: ignore it
+    improve: Improver | None = None
 
     def but(self, **changes) -> SolveOptions:
         """A copy with ``changes``, as a plain :class:`SolveOptions` (a run's switches
@@ -43,8 +48,8 @@ class SolveOptions:
         return SolveOptions(**{**base, **changes})
 
     def for_child(self) -> SolveOptions:
-        """What a solver in another process can take: no progress function."""
-        return replace(self.but(), progress=None)
+        """What a solver in another process can take: no progress or improve function."""
+        return replace(self.but(), progress=None, improve=None)
 
 
 @dataclass(frozen=True)

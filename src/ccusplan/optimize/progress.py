@@ -31,8 +31,8 @@ from pathlib import Path
 from ccusplan.optimize.result import finite, gap_of
 
 #: Phases, in the order a solve goes through them.
-PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "re-size", "polish",
-          "LP", "done")
+PHASES = ("site floor", "LP relaxation", "warm start", "branch and bound", "region search",
+          "re-size", "polish", "LP", "done")
 #: Least seconds between two reports from HiGHS's interrupt checks.
 HIGHS_INTERRUPT_S = 0.5
 #: Seconds between two reads of CBC's log.
@@ -51,9 +51,10 @@ class Progress:
     phase : str
         One of :data:`PHASES`: the model without transport (:mod:`.floor`), the LP
         relaxation, the warm-start heuristic (a restricted MILP), the full MILP's
-        branch and bound, the plan's pipes re-sized and its transport design polished
-        with its sites fixed (:mod:`.polish`; their bounds hold for those sites only), a
-        pure LP, or ``done``.
+        branch and bound, a region's MILP searched beside it (:mod:`.neighbourhoods`),
+        the plan's pipes re-sized and its transport design polished with its sites
+        fixed (:mod:`.polish`; their bounds hold for those sites only), a pure LP, or
+        ``done``.
     elapsed_s : float
         Seconds since the solve started (since :func:`ccusplan.optimize.run` started
         solving, when it is the caller).

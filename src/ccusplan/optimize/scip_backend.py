@@ -109,9 +109,11 @@ def _scip(model: dict, opts: SolveOptions):
     return m, variables, order
 
 
-def _streaming(conn: Connection, model: dict, lo, hi, opts: SolveOptions, version: str) -> None:
+def _streaming(conn: Connection, model: dict, lo, hi, opts: SolveOptions, version: str,
+               inbox=None) -> None:
     """In the child process of :func:`.deadline.run_in_child`: solve, sending each better
-    plan and the bound as SCIP finds them, then the result."""
+    plan and the bound as SCIP finds them, then the result. Plans improved by the parent
+    (``inbox``) are not taken: SCIP is given them only as the final plan."""
     m, variables, order = _scip(model, opts)
     n = len(model["c"])
 
