@@ -235,3 +235,45 @@ def test_a_re_route_that_overran_its_time_is_still_re_sized(tmp_path, monkeypatc
     (_, first_s), (last_limit, _) = limits
     assert p.seconds > 3.0 and last_limit >= 2 * first_s > 0
     assert p.objective == pytest.approx(124.0) and _feasible(form.lp, p.x)
+
+
+def test_flows_that_cancel_are_cancelled_before_re_sizing(tmp_path):
+    """S → J1 → K, one small pipe each (5 Mt/yr for 10 MUSD per 100 km), 5 Mt/yr captured
+    at 10 USD/t and stored at 1: 50 + 10 + 10 + 5 = 75 MUSD; J2 hangs off J1 (50 km) and
+    K (200 km). With 2 Mt/yr sent from J1 to J2 and 2 back, J1–J2 holds a small pipe (5)
+    for flows that cancel: 80. Re-sized, those flows are dropped first, the corridor is
+    idle and its pipe goes: 75 again."""
+    from conftest import FREE_SINK, FREE_SOURCE
+
+    write_network(
+        tmp_path / "net",
+        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 10, **FREE_SOURCE,
+                  "capture_cost_usd_per_t": 10}],
+        sinks=[{"id": "K", "lon": 2, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 10,
+                **FREE_SINK, "storage_cost_usd_per_t": 1}],
+        junctions=[{"id": "J1", "lon": 1, "lat": 0}, {"id": "J2", "lon": 1, "lat": 0.5}],
+        corridors=[{"from": "S", "to": "J1", "length_km": 100},
+                   {"from": "J1", "to": "K", "length_km": 100},
+                   {"from": "J1", "to": "J2", "length_km": 50},
+                   {"from": "J2", "to": "K", "length_km": 200}],
+        pipe_classes=[{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1},
+                      {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}])
+    case, network = load_case(write_case(tmp_path / "c.toml", "net", [2025], target=[5],
+                                         finance=NO_DISCOUNT, solver={"mip_gap": 0.0}))
+    inst = prepare(case, network)
+    form = build(inst, directed=False)
+    best = solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0))
+    c = form.lp.arrays()["c"]
+    assert best.objective == pytest.approx(75.0)
+    ids = list(inst.node_ids)
+    spur = next(e for e in range(len(inst.cor_from))
+                if {inst.cor_from[e], inst.cor_to[e]} == {ids.index("J1"), ids.index("J2")})
+    b = form.lp.blocks
+    x = best.x.copy()
+    x[b["flow_fwd"][spur, 0]] += 2.0
+    x[b["flow_rev"][spur, 0]] += 2.0
+    x[b["pipes"][_option(inst, "J1", "J2", "small"), 0]] = 1
+    assert c @ x == pytest.approx(80.0) and _feasible(form.lp, x)
+    out, _ = polish_module.resize(inst, form, x, SolveOptions(time_limit_s=30))
+    assert c @ out == pytest.approx(75.0) and _feasible(form.lp, out)
+    assert np.all(form.flows(out)[:, spur] == 0.0)
