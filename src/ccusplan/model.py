@@ -226,7 +226,9 @@ class Solver(_Strict):
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
     """Relative gap (objective − bound) / objective at which the solver stops."""
     threads: Annotated[int, Field(ge=1)] | None = None
-    """Solver threads (default: the solver's own choice)."""
+    """Solver threads (default: the solver's own choice). Unset or 2 and more, ccusplan also
+    searches the plan region by region beside branch and bound, on a core of its own; 1
+    keeps the run to one core."""
     seed: Annotated[int, Field(ge=0)] | None = None
     """The solver's random seed (default: the solver's own). Branch and bound takes other
     paths with other seeds, and its time to a gap can vary by a factor of two or more."""
