@@ -8,9 +8,8 @@ every other column is held at the plan's value. The plan itself stays feasible, 
 small MILP (a few thousand free columns) starts from it, and its optimum is a plan of
 the whole model at least as good. Regions are clusters of the nodes' positions
 (k-means, :data:`REGION_NODES` nodes on average), searched in turn; each better plan is
-re-sized (:func:`.polish.resize`) and handed to the solver. When every region has been
-searched around the current plan in vain, the regions are made twice as large; the
-search is idle once one region would hold the whole network.
+re-sized (:func:`.polish.resize`) and handed to the solver. The search is idle once
+every region has been searched around the current plan without finding a better one.
 
 On the reduced China case (1,790 corridors, six periods), from the warm start's plan of
 36,446.0 MUSD, regions of about 30 nodes searched for up to 15 s each found 131 MUSD in
@@ -92,21 +91,19 @@ class RegionSearch:
         self.c, self.integer = arr["c"], arr["integer"]
         self.lo, self.hi = arr["col_lo"], arr["col_hi"]
         self.resizer = Resizer(inst, form, opts, resized)
-        self.around = np.inf  # the cost of the plan the regions are searched around
-        self._cluster(REGION_NODES)
-
-    def _cluster(self, nodes_per_region: int) -> None:
-        seed = self.opts.seed or 0
-        self.nodes_per_region = nodes_per_region
-        self.label = regions(self.inst, nodes_per_region, seed=seed)
+        self.label = regions(inst, seed=opts.seed or 0)
         self.n_regions = int(self.label.max()) + 1
-        self.order = np.random.default_rng(seed).permutation(self.n_regions)
+        self.order = np.random.default_rng(opts.seed or 0).permutation(self.n_regions)
         self.next = 0
         self.unimproved = 0  # regions searched in a row around the current plan in vain
+        self.around = np.inf  # the cost of the plan they were searched around
 
     def idle(self, x: np.ndarray) -> bool:
+        if not self.resizer.idle(x):
+            return False
         # one region is the whole network: the solver's own search
-        return self.resizer.idle(x) and self.n_regions < 2
+        new = float(self.c @ x) < self.around - 1e-9
+        return self.n_regions < 2 or (not new and self.unimproved >= self.n_regions)
 
     def step(self, x: np.ndarray, seconds: float) -> np.ndarray | None:
         cost = float(self.c @ x)
@@ -116,13 +113,6 @@ class RegionSearch:
             return out
         if cost < self.around - 1e-9:
             self.around, self.unimproved = cost, 0
-        if self.unimproved >= self.n_regions:  # every region in vain: regions twice as large
-            self._cluster(2 * self.nodes_per_region)
-            return None
-        return self._search(x, cost, seconds)
-
-    def _search(self, x: np.ndarray, cost: float, seconds: float) -> np.ndarray | None:
-        """The next region searched around ``x`` (of cost ``cost``)."""
         r = self.order[self.next % self.n_regions]
         self.next += 1
         free = free_columns(self.inst, self.form, self.label == r)
