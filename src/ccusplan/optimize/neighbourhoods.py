@@ -14,8 +14,8 @@ every region has been searched around the current plan without finding a better 
 On the reduced China case (1,790 corridors, six periods), from the warm start's plan of
 36,446.0 MUSD, regions of about 30 nodes searched for up to 15 s each found 131 MUSD in
 150 s (most solved to optimality in 1.5–8 s); regions of about 80 nodes mostly reached
-their time limit, one finding 253 MUSD in 250 s (benchmarks/README.md, "Searching by
-region"). This is the MIP-based neighbourhood search of Danna, Rothberg and Le Pape
+their time limit, one finding 253 MUSD in 250 s (benchmarks/README.md, "Beside branch
+and bound"). This is the MIP-based neighbourhood search of Danna, Rothberg and Le Pape
 ("Exploring relaxation induced neighborhoods to improve MIP solutions", Math.
 Programming 102 (2005)) with geographic neighbourhoods in place of the LP's.
 """
