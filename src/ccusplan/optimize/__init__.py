@@ -111,11 +111,10 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
         model = to_pulp(form.lp)
     spent = time.perf_counter() - t1
     budget = max((1 - POLISH_SHARE * opts.polish) * limit - spent - warm.overhead_seconds, 0.1)
-    # beside HiGHS's branch and bound (the one solver here that takes plans while it
-    # searches), this process re-sizes each better plan and, when the run may use more
-    # than one core, searches it region by region (:mod:`.neighbourhoods`)
-    improve = None if pulp_name(opts.solver or "highs") != "HiGHS" else \
-        Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
+    # beside branch and bound, this process re-sizes each better plan and, when the run
+    # may use more than one core, searches it region by region (:mod:`.neighbourhoods`);
+    # solvers that take no plans while they search ignore it
+    improve = Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
         RegionSearch(inst, form, model, step, warm.x)
     result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
                                          improve=improve))

@@ -14,7 +14,8 @@ termination ``time_limit`` and the message ``stopped at the time limit``.
 
 Given ``opts.improve``, the parent also improves the plans it receives while the child
 searches (on the other core when the solver runs one thread): each better plan is handed
-to ``improve`` — ``ccusplan.optimize.run`` re-sizes its pipes for its flows — and a
+to ``improve`` — ``ccusplan.optimize.run`` re-sizes its pipes for its flows and searches
+it region by region (:mod:`.neighbourhoods`) — and a
 cheaper result goes back to the child through a queue, which HiGHS takes as a user
 solution (its ``kCallbackMipUserSolution``, asked for before each dive and during the
 root node) to prune with and to start its own heuristics from. HiGHS's search rarely

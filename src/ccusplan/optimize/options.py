@@ -36,9 +36,9 @@ class SolveOptions:
     start: np.ndarray | None = None  # column values of a feasible plan, the first incumbent
     progress: ProgressFn | None = None
     phase: str | None = None         # what the call is (.progress.PHASES); None: inferred
-    #: improves plans in this process while a MIP is solved in a child process, each
-    #: cheaper plan handed to the solver (a :class:`.deadline.Improver`); other solves
-    #: ignore it
+    #: improves plans in this process while HiGHS solves a MIP in a child process, each
+    #: cheaper plan handed to it (a :class:`.deadline.Improver`); other solves, and
+    #: solvers that take no plans while they search, ignore it
     improve: Improver | None = None
 
     def but(self, **changes) -> SolveOptions:

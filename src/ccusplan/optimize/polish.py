@@ -34,7 +34,7 @@ from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import restrict
 from ccusplan.optimize.options import SolveOptions
-from ccusplan.optimize.pulp_backend import PulpModel, pulp_name, solve_model, to_pulp
+from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
 
 #: The gap on the transport cost that polishing aims for.
@@ -253,9 +253,7 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     total = max(abs(float(c @ x0)), 1e-9)
     res = solve_model(model, opts.but(time_limit_s=reroute_s, start=x0, phase="polish",
                                       mip_gap=transport_gap * transport0 / total,
-                                      improve=Resizer(inst, form, opts, resized=x0)
-                                      if pulp_name(opts.solver or "highs") == "HiGHS"
-                                      else None),
+                                      improve=Resizer(inst, form, opts, resized=x0)),
                       col_lo=lo, col_hi=hi)
     seconds += res.solve_seconds + res.overhead_seconds
     bounds = [b for b in (floor, None if res.best_bound is None else res.best_bound - site_cost)

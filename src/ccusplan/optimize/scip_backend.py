@@ -70,8 +70,9 @@ def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = 
         if opts.progress is not None:
             opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
         if integer.any() and opts.time_limit_s is not None and len(c) >= HARD_LIMIT_COLUMNS:
-            return run_in_child(_streaming, model, None, None, opts, t_call=t_call,
-                                version=version)
+            # SCIP takes no plans while it searches: nothing to improve them for
+            return run_in_child(_streaming, model, None, None, opts.but(improve=None),
+                                t_call=t_call, version=version)
         m, variables, order = _scip(model, opts)
     if opts.progress is not None:
         report = _progress_reporter(opts.progress, opts.phase or "", t_call)
@@ -109,11 +110,9 @@ def _scip(model: dict, opts: SolveOptions):
     return m, variables, order
 
 
-def _streaming(conn: Connection, model: dict, lo, hi, opts: SolveOptions, version: str,
-               inbox=None) -> None:
+def _streaming(conn: Connection, model: dict, lo, hi, opts: SolveOptions, version: str) -> None:
     """In the child process of :func:`.deadline.run_in_child`: solve, sending each better
-    plan and the bound as SCIP finds them, then the result. Plans improved by the parent
-    (``inbox``) are not taken: SCIP is given them only as the final plan."""
+    plan and the bound as SCIP finds them, then the result."""
     m, variables, order = _scip(model, opts)
     n = len(model["c"])
 
