@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ccusplan.model import Case, Network
 from ccusplan.optimize.diagnose import diagnose
-from ccusplan.optimize.floor import add_floor
+from ccusplan.optimize.floor import add_floor, bound_of_total
 from ccusplan.optimize.floor import site_floor as site_floor_of
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance, prepare
@@ -41,6 +41,11 @@ POLISH_SHARE = 0.1
 #: Share of the time limit the site floor (the model without transport) may use at most
 #: (its bound at the limit is still a floor).
 SITE_FLOOR_SHARE = 0.02
+#: Where the LP relaxation did not end in time, the site floor bounds the plan instead,
+#: given this share of the limit (at least FLOOR_BOUND_MIN_S seconds): on the whole China
+#: network its bound is 30,404 MUSD after 3 s, 30,442 after 6 s (the LP relaxation's 31,237).
+FLOOR_BOUND_SHARE = 0.05
+FLOOR_BOUND_MIN_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,13 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     elif floor is not None:
         add_floor(form, floor)
         model = to_pulp(form.lp)
+    if opts.warm_start and warm.lp_bound is None and floor is None and model.has_integers:
+        # the LP relaxation did not end in time: the site floor bounds the plan
+        with reporting(clocked):
+            floor = site_floor_of(inst, step.but(
+                time_limit_s=max(FLOOR_BOUND_SHARE * limit, FLOOR_BOUND_MIN_S)))
+    bounds = [b for b in (warm.lp_bound, bound_of_total(form, floor)) if b is not None]
+    bound = max(bounds) if bounds else None
     spent = time.perf_counter() - t1
     budget = max((1 - POLISH_SHARE * opts.polish) * limit - spent - warm.overhead_seconds, 0.1)
     # beside branch and bound, this process re-sizes each better plan and, when the run
@@ -127,7 +139,7 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
                               resize_s=POLISH_SHARE * limit)
         result = replace(result, x=polished.x, objective=polished.objective)
     seconds = result.solve_seconds + spent + (polished.seconds if polished else 0.0)
-    result = _with_bound(replace(result, solve_seconds=seconds), warm.lp_bound)
+    result = _with_bound(replace(result, solve_seconds=seconds), bound)
     if clocked is not None:
         clocked(Progress("done", 0.0, result.objective, result.best_bound, result.mip_gap))
     plan = read_plan(inst, form, result.x) if result.x is not None else None
@@ -185,7 +197,8 @@ def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
 
 
 def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
-    """The better of the solver's bound and the LP relaxation's (both valid lower bounds),
+    """The better of the solver's bound and ``lp_bound`` (the LP relaxation's, or the site
+    floor's; both valid lower bounds),
     and the gap of the result's objective to it."""
     if result.objective is None or (lp_bound is None and result.best_bound is None):
         return result

@@ -19,7 +19,10 @@ already pays more than the floor for its sites (SoutheastUS in price mode) the r
 changes nothing.
 
 The floor is the solver's *bound* on the model without transport, so it stays valid when
-that solve stops at its time limit.
+that solve stops at its time limit. Where transport costs nothing less than zero it is a
+bound on the whole objective too: the bound a run reports when the LP relaxation of a
+large network did not end in time (the whole China network at 60 s: 30,404 MUSD after
+3 s, against the LP relaxation's 31,237 after 40 s or more).
 """
 
 from __future__ import annotations
@@ -57,6 +60,17 @@ def site_cost(form: Formulation, x: np.ndarray) -> float:
     """The site costs of column values ``x`` (what the floor bounds)."""
     cols, cost = _site_columns(form)
     return float(cost @ x[cols])
+
+
+def bound_of_total(form: Formulation, floor: float | None) -> float | None:
+    """``floor`` as a bound on the whole objective: valid where no other column has a
+    negative cost (transport then adds to the site costs), else ``None``."""
+    if floor is None:
+        return None
+    c = form.lp.arrays()["c"]
+    others = np.ones(len(c), dtype=bool)
+    others[form.site_columns()] = False
+    return floor if bool((c[others] >= 0).all()) else None
 
 
 def add_floor(form: Formulation, floor: float) -> None:

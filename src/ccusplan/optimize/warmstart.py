@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from itertools import pairwise
-
 import networkx as nx
 import numpy as np
 
+from ccusplan.optimize.backbone import backbone, fixed_cost_graph, path_corridors
 from ccusplan.optimize.floor import add_floor, site_cost
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
@@ -109,12 +108,14 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     the relaxation pays more for its sites than the floor, the run with the row ended at
     5.47 % against 5.26 % without; benchmarks/README.md, "Site floor")."""
     time_limit_s = opts.time_limit_s or 0.0
-    deadline = time.perf_counter() + time_limit_s
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
     lp = form.lp
-    relaxed = solve_model(model, opts.but(time_limit_s=max(time_limit_s, lp_time_limit_s or 0.0)),
-                          relax=True)
+    first = _backbone_plan(inst, form, model, opts)
+    lp_time_limit_s = max(time_limit_s, lp_time_limit_s or 0.0) - (time.perf_counter() - t0)
+    relaxed = solve_model(model, opts.but(time_limit_s=max(lp_time_limit_s, 0.1)), relax=True)
     if relaxed.x is None or relaxed.status != "optimal":
-        return WarmStart(None, None, relaxed.overhead_seconds, model)
+        return WarmStart(first, None, relaxed.overhead_seconds, model)
     deadline = max(deadline, time.perf_counter() + 0.25 * time_limit_s)
     # what the solver may use of the time left, after handing it the model again
     left = lambda: max(deadline - time.perf_counter() - relaxed.overhead_seconds, 0.1)  # noqa: E731
@@ -134,6 +135,8 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     best = None if rounded is None else \
         resize(inst, form, rounded, opts.but(time_limit_s=left()))[0]
     c = lp.arrays()["c"]
+    if first is not None and (best is None or c @ first < c @ best):
+        best = first
     b = lp.blocks
     support = np.logical_or.reduce([form.flows(x).sum(axis=0).max(axis=1) > FLOW_TOL
                                     for x in solutions])
@@ -167,6 +170,22 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     return WarmStart(best, bound, relaxed.overhead_seconds, model)
 
 
+def _backbone_plan(inst: Instance, form: Formulation, model: PulpModel,
+                   opts: SolveOptions) -> np.ndarray | None:
+    """The LP relaxation of the MILP restricted to the network's backbone (see
+    :mod:`.backbone`), rounded up and re-sized: a plan of the whole MILP, or ``None``
+    when the backbone holds none (its LP infeasible or not solved in time)."""
+    t0 = time.perf_counter()
+    sources, corridors = backbone(inst)
+    hi = _restricted_hi(inst, form, corridors, (sources, inst.snk_available.any(axis=1)))
+    relaxed = solve_model(model, opts, relax=True, col_hi=hi)
+    if relaxed.x is None or relaxed.status != "optimal":
+        return None
+    left = lambda: max((opts.time_limit_s or 0.0) - (time.perf_counter() - t0), 0.1)  # noqa: E731
+    rounded = _rounded_up(form, model, relaxed.x, opts.but(time_limit_s=left()))
+    return None if rounded is None else resize(inst, form, rounded, opts.but(time_limit_s=left()))[0]
+
+
 def _restricted_hi(inst: Instance, form: Formulation, open_: np.ndarray,
                    sites: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Column upper bounds with no new pipe on the corridors not ``open_`` and, given
@@ -187,21 +206,10 @@ def _connections(inst: Instance, support: np.ndarray) -> np.ndarray:
     corridors' nodes, by the fixed cost of the cheapest pipe (a corridor with existing
     capacity costs nothing, a ship, truck or rail corridor its fixed cost a year over the
     pipeline CRF); none where the support is empty."""
-    E = len(inst.cor_from)
-    out = np.zeros(E, dtype=bool)
+    out = np.zeros(len(inst.cor_from), dtype=bool)
     if not support.any():
         return out
-    fixed = np.full(E, np.inf)
-    np.minimum.at(fixed, inst.opt_corridor, inst.opt_capex_musd)
-    fixed[inst.cor_existing_mtpa > 0] = 0.0
-    # a ship, truck or rail corridor: its fixed cost a year, as capital
-    leased = inst.cor_leased
-    fixed[leased] = inst.cor_fixed_musd_per_yr[leased] / inst.crf_pipeline
-    graph = nx.Graph()
-    order = np.argsort(-fixed)  # the cheapest corridor between two nodes is added last
-    order = order[np.isfinite(fixed[order])]
-    graph.add_edges_from((int(inst.cor_from[e]), int(inst.cor_to[e]), {"w": float(fixed[e]), "e": int(e)})
-                         for e in order)
+    graph = fixed_cost_graph(inst)
     reached = {int(v) for v in np.concatenate([inst.cor_from[support], inst.cor_to[support]])}
     graph.add_nodes_from(reached)
     _, paths = nx.multi_source_dijkstra(graph, reached, weight="w")
@@ -209,7 +217,7 @@ def _connections(inst: Instance, support: np.ndarray) -> np.ndarray:
                             inst.snk_node[inst.snk_available.any(axis=1)]])
     for node in {int(v) for v in sites} - reached:
         path = paths.get(node, [])
-        out[[graph[u][v]["e"] for u, v in pairwise(path)]] = True
+        out[path_corridors(graph, path)] = True
     return out
 
 
