@@ -63,6 +63,12 @@ RESTRICTED_GAP_SHARE = 0.7
 #: finds no better plan).
 SLOPE_SCALING_GAP = 0.05
 
+#: Models of this many columns or more get a first plan from the network's backbone
+#: (:mod:`.backbone`) before the LP relaxation of the whole. Below it the LP relaxation
+#: is quick and the restricted MILPs do better: on the Shandong case (18,318 columns) the
+#: backbone's plan costs 14,493.6 MUSD and 2.6 s, where the warm start ends at 14,406.8.
+BACKBONE_COLUMNS = 50_000
+
 
 def _rounded_up(form: Formulation, model: PulpModel, x: np.ndarray,
                 opts: SolveOptions) -> np.ndarray | None:
@@ -111,7 +117,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     lp = form.lp
-    first = _backbone_plan(inst, form, model, opts)
+    first = _backbone_plan(inst, form, model, opts) if lp.n_cols >= BACKBONE_COLUMNS else None
     lp_time_limit_s = max(time_limit_s, lp_time_limit_s or 0.0) - (time.perf_counter() - t0)
     relaxed = solve_model(model, opts.but(time_limit_s=max(lp_time_limit_s, 0.1)), relax=True)
     if relaxed.x is None or relaxed.status != "optimal":
@@ -178,7 +184,8 @@ def _backbone_plan(inst: Instance, form: Formulation, model: PulpModel,
     t0 = time.perf_counter()
     sources, corridors = backbone(inst)
     hi = _restricted_hi(inst, form, corridors, (sources, inst.snk_available.any(axis=1)))
-    relaxed = solve_model(model, opts, relax=True, col_hi=hi)
+    # one thread: presolve leaves a small LP, the simplex's vertex is the same every run
+    relaxed = solve_model(model, opts.but(threads=1), relax=True, col_hi=hi)
     if relaxed.x is None or relaxed.status != "optimal":
         return None
     left = lambda: max((opts.time_limit_s or 0.0) - (time.perf_counter() - t0), 0.1)  # noqa: E731
