@@ -63,7 +63,7 @@ def test_the_search_of_a_region_finds_what_re_sizing_cannot(two_copies):
     forced = solve_model(model, SolveOptions(mip_gap=0.0), col_lo=lo)
     assert forced.objective == pytest.approx(248.0 + 11.0)
 
-    search = RegionSearch(inst, form, model, SolveOptions(threads=1))
+    search = RegionSearch(inst, form, SolveOptions(threads=1))
     assert search.n_regions == 2 and not search.idle(forced.x)
     assert search.step(forced.x, 30.0) is None  # re-sized: its pipes already fit its flows
     x, steps = forced.x, 0

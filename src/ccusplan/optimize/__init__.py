@@ -127,7 +127,7 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     # may use more than one core, searches it region by region (:mod:`.neighbourhoods`);
     # solvers that take no plans while they search ignore it
     improve = Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
-        RegionSearch(inst, form, model, step, warm.x)
+        RegionSearch(inst, form, step, warm.x)
     result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
                                          improve=improve))
     polished = None

@@ -1,8 +1,8 @@
 """A sparse backbone of the network: where the first plan of a large case is sought.
 
 The warm start's other steps begin with the LP relaxation of the whole MILP, which on
-large networks is slow (the whole China network: 39 s of dual simplex on one thread) and
-whose plan, rounded up, sends CO2 over many corridors at once. The backbone is a small
+large networks is slow (the whole China network: more than 300 s of dual simplex on one
+thread) and whose plan, rounded up, sends CO2 over many corridors at once. The backbone is a small
 part of the network a good plan is likely to use:
 
 * **sources**: ranked by what a tonne costs at full capacity — capture (per tonne, and
@@ -18,10 +18,11 @@ A corridor's weight is the fixed cost of its cheapest pipe (one with existing ca
 costs nothing; a ship, truck or rail corridor its fixed cost a year over the pipeline's
 capital recovery factor). :func:`.warmstart.lp_support_start` solves the LP relaxation
 of the MILP restricted to the backbone, rounds it up and re-sizes it: on the whole China
-network (1,627 sources, 6,288 corridors) the backbone keeps 213 sources and 784
-corridors, and the plan — 35,061.9 MUSD — costs 8 s where the LP relaxation of the whole
-network alone takes 39 s, and less than branch and bound had reached after 300 s
-(36,017.1; benchmarks/README.md, "A first plan from a backbone").
+network (1,627 sources, 6,288 corridors) the backbone keeps 213 sources and 723
+corridors, and the plan — 34,927.5 MUSD — takes 7.5 s, where the LP relaxation of the
+whole network takes 195 s (the dual simplex and the interior point method racing on two
+threads) and the steps after it had reached 36,017.1 in 300 s (benchmarks/README.md,
+"A first plan from the network's backbone").
 """
 
 from __future__ import annotations
@@ -35,8 +36,7 @@ from networkx.algorithms.approximation import steiner_tree
 from ccusplan.optimize.instance import Instance
 
 #: Sources are kept until those available in each period can capture this multiple of
-#: its target, leaving the LP on the backbone a choice among them (on the whole China
-#: network, margins of 1.2, 1.5, 2 and 3 gave plans within 0.6 % of each other).
+#: its target, leaving the LP on the backbone a choice among them.
 MARGIN = 1.5
 
 

@@ -133,8 +133,8 @@ def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, opts: SolveOpti
     for a vertex) at once, one thread each: the first to finish wins and interrupts the
     other. Neither wins everywhere: the LP relaxation of a synthetic network with 2,000
     sources takes the simplex 165.6 s and the interior point method 37.8 s; the whole
-    China network's, 39.3 s and 58.5 s (benchmarks/README.md, "The LP relaxation and
-    re-sizing at scale")."""
+    China network's, more than 300 s and 195 s (benchmarks/README.md, "The LP relaxation
+    and re-sizing at scale")."""
     none = np.zeros(A.shape[1], dtype=bool)
     one = opts.but(threads=1)
     runs = {name: _highs(arr, A, lo, hi, none, one) for name in ("simplex", "ipm")}

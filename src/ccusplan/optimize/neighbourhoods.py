@@ -29,7 +29,8 @@ from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.polish import Resizer
-from ccusplan.optimize.pulp_backend import PulpModel, solve_model
+from ccusplan.optimize.lp import restrict
+from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 #: Nodes per region, on average.
 REGION_NODES = 30
@@ -84,12 +85,12 @@ class RegionSearch:
     """An :class:`.deadline.Improver`: each new plan re-sized (``resized``: one that is
     already), then searched region by region (see the module docstring)."""
 
-    def __init__(self, inst: Instance, form: Formulation, model: PulpModel,
-                 opts: SolveOptions, resized: np.ndarray | None = None):
-        self.inst, self.form, self.model, self.opts = inst, form, model, opts
+    def __init__(self, inst: Instance, form: Formulation, opts: SolveOptions,
+                 resized: np.ndarray | None = None):
+        self.inst, self.form, self.opts = inst, form, opts
         arr = form.lp.arrays()
         self.c, self.integer = arr["c"], arr["integer"]
-        self.lo, self.hi = arr["col_lo"], arr["col_hi"]
+        self.A, self.A_csc = arr["A"], arr["A"].tocsc()
         self.resizer = Resizer(inst, form, opts, resized)
         self.label = regions(inst, seed=opts.seed or 0)
         self.n_regions = int(self.label.max()) + 1
@@ -115,18 +116,20 @@ class RegionSearch:
             self.around, self.unimproved = cost, 0
         r = self.order[self.next % self.n_regions]
         self.next += 1
-        free = free_columns(self.inst, self.form, self.label == r)
-        held = ~free
-        value = np.where(self.integer[held], np.round(x[held]), x[held])
-        lo, hi = self.lo.copy(), self.hi.copy()
-        lo[held] = hi[held] = value
-        res = solve_model(self.model, self.opts.but(
-            time_limit_s=min(REGION_S, seconds), mip_gap=REGION_GAP, start=x,
-            phase="region search"), col_lo=lo, col_hi=hi)
-        if res.x is None or float(self.c @ res.x) >= cost - 1e-9:
+        free = np.flatnonzero(free_columns(self.inst, self.form, self.label == r))
+        # the region's MILP on its own columns, every other held (its rows' bounds less
+        # what the held columns give): a model of a few thousand columns, not the whole
+        x = np.where(self.integer, np.round(x), x)
+        sub = restrict(self.form.lp, free, x, self.A @ x, self.A_csc)
+        res = solve_model(to_pulp(sub), self.opts.but(
+            time_limit_s=min(REGION_S, seconds), mip_gap=REGION_GAP, start=x[free],
+            phase="region search"))
+        if res.x is None or float(self.c[free] @ res.x) >= float(self.c[free] @ x[free]) - 1e-9:
             self.unimproved += 1
             return None
-        out = self.resizer.step(res.x, seconds) if seconds > 0 else None
-        out = res.x if out is None else out
+        found = x.copy()
+        found[free] = res.x
+        out = self.resizer.step(found, seconds) if seconds > 0 else None
+        out = found if out is None else out
         self.around, self.unimproved = float(self.c @ out), 0
         return out

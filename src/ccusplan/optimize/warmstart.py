@@ -1,6 +1,11 @@
 """A feasible first plan for the MILP from its LP relaxation.
 
-Four steps, each a plan of the full MILP:
+Four steps, each a plan of the full MILP, after a first plan on the network's backbone
+for models of :data:`BACKBONE_COLUMNS` columns or more (:mod:`.backbone`: the LP
+relaxation restricted to the cheapest sources and a sparse set of corridors, rounded up
+and re-sized; on the whole China network 34,927.5 MUSD in 7.5 s, where the LP relaxation
+of the whole takes 195 s). When the LP relaxation of the whole does not end in time, the
+backbone's plan is the warm start's.
 
 1. *Round up*: every integer variable of the LP relaxation rounded up, fixed, and
    the continuous variables re-optimised. Rounding up is monotone, so assets in
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+
 import networkx as nx
 import numpy as np
 
@@ -184,13 +190,14 @@ def _backbone_plan(inst: Instance, form: Formulation, model: PulpModel,
     t0 = time.perf_counter()
     sources, corridors = backbone(inst)
     hi = _restricted_hi(inst, form, corridors, (sources, inst.snk_available.any(axis=1)))
-    # one thread: presolve leaves a small LP, the simplex's vertex is the same every run
-    relaxed = solve_model(model, opts.but(threads=1), relax=True, col_hi=hi)
+    # one thread: presolve leaves small LPs, and the simplex gives the same plan every run
+    one = opts.but(threads=1)
+    relaxed = solve_model(model, one, relax=True, col_hi=hi)
     if relaxed.x is None or relaxed.status != "optimal":
         return None
     left = lambda: max((opts.time_limit_s or 0.0) - (time.perf_counter() - t0), 0.1)  # noqa: E731
-    rounded = _rounded_up(form, model, relaxed.x, opts.but(time_limit_s=left()))
-    return None if rounded is None else resize(inst, form, rounded, opts.but(time_limit_s=left()))[0]
+    rounded = _rounded_up(form, model, relaxed.x, one.but(time_limit_s=left()))
+    return None if rounded is None else resize(inst, form, rounded, one.but(time_limit_s=left()))[0]
 
 
 def _restricted_hi(inst: Instance, form: Formulation, open_: np.ndarray,
