@@ -115,10 +115,11 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
         add_floor(form, floor)
         model = to_pulp(form.lp)
     if opts.warm_start and warm.lp_bound is None and floor is None and model.has_integers:
-        # the LP relaxation did not end in time: the site floor bounds the plan
+        # the LP relaxation did not end in time: the site floor bounds the plan (solved
+        # by HiGHS whichever solver the MILP has: CBC proves no bound for it in seconds)
         with reporting(clocked):
             floor = site_floor_of(inst, step.but(
-                time_limit_s=max(FLOOR_BOUND_SHARE * limit, FLOOR_BOUND_MIN_S)))
+                solver="highs", time_limit_s=max(FLOOR_BOUND_SHARE * limit, FLOOR_BOUND_MIN_S)))
     bounds = [b for b in (warm.lp_bound, bound_of_total(form, floor)) if b is not None]
     bound = max(bounds) if bounds else None
     spent = time.perf_counter() - t1
