@@ -191,8 +191,8 @@ def _backbone_plan(inst: Instance, form: Formulation, model: PulpModel,
     sources, corridors = backbone(inst)
     hi = _restricted_hi(inst, form, corridors, (sources, inst.snk_available.any(axis=1)))
     # HiGHS, whichever solver the MILP has (through SCIP's own LP solver the whole China
-    # network's backbone gave no plan within a minute), on one thread: presolve leaves small LPs, and the
-    # simplex gives the same plan every run
+    # network's backbone gave no plan within a minute), on one thread: presolve leaves
+    # small LPs, and the simplex gives the same plan every run
     one = opts.but(solver="highs", threads=1)
     relaxed = solve_model(model, one, relax=True, col_hi=hi)
     if relaxed.x is None or relaxed.status != "optimal":
