@@ -17,8 +17,9 @@ from ccusplan.optimize import build, prepare, run
 from ccusplan.optimize.backbone import backbone
 from ccusplan.optimize.floor import site_floor
 from ccusplan.optimize.options import SolveOptions
-from ccusplan.optimize.pulp_backend import to_pulp
+from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.warmstart import _backbone_plan
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -67,8 +68,6 @@ def test_the_backbone_plan_is_a_plan_of_the_whole_milp():
     """On the Shandong case (33 sources, 140 corridors, six periods) the backbone keeps
     fewer sources and corridors than the network has, and its plan meets every row, bound
     and integrality of the whole MILP, and costs no less than the LP relaxation."""
-    from ccusplan.optimize.warmstart import _backbone_plan
-
     case, net = load_case(CASES / "shandong-2050.toml")
     inst = prepare(case, net)
     form = build(inst)
@@ -78,7 +77,6 @@ def test_the_backbone_plan_is_a_plan_of_the_whole_milp():
     opts = SolveOptions(time_limit_s=60.0, threads=1)
     x = _backbone_plan(inst, form, model, opts)
     _feasible(form, x)
-    from ccusplan.optimize.pulp_backend import solve_model
     lp = solve_model(model, opts, relax=True)
     assert float(form.lp.arrays()["c"] @ x) >= lp.objective - 1e-6
 
