@@ -197,13 +197,12 @@ def _clocked(progress: ProgressFn | None, t0: float) -> ProgressFn | None:
     return lambda p: progress(replace(p, elapsed_s=time.perf_counter() - t0))
 
 
-def _with_bound(result: SolveResult, lp_bound: float | None) -> SolveResult:
-    """The better of the solver's bound and ``lp_bound`` (the LP relaxation's, or the site
-    floor's; both valid lower bounds),
-    and the gap of the result's objective to it."""
-    if result.objective is None or (lp_bound is None and result.best_bound is None):
+def _with_bound(result: SolveResult, bound: float | None) -> SolveResult:
+    """The better of the solver's bound and ``bound`` (the LP relaxation's or the site
+    floor's; both valid lower bounds), and the gap of the result's objective to it."""
+    if result.objective is None or (bound is None and result.best_bound is None):
         return result
-    bound = max(b for b in (result.best_bound, lp_bound) if b is not None)
+    bound = max(b for b in (result.best_bound, bound) if b is not None)
     bound = min(bound, result.objective)
     gap = gap_of(result.objective, bound)
     return replace(result, best_bound=bound, mip_gap=gap)

@@ -2,8 +2,8 @@
 
 The warm start's other steps begin with the LP relaxation of the whole MILP, which on
 large networks is slow (the whole China network: more than 300 s of dual simplex on one
-thread) and whose plan, rounded up, sends CO2 over many corridors at once. The backbone is a small
-part of the network a good plan is likely to use:
+thread) and whose plan, rounded up, sends CO2 over many corridors at once. The backbone
+is a small part of the network a good plan is likely to use:
 
 * **sources**: ranked by what a tonne costs at full capacity — capture (per tonne, and
   its fixed cost spread over the capacity) and the cheapest pipe to the nearest sink,
@@ -79,11 +79,11 @@ def backbone(inst: Instance, margin: float = MARGIN) -> tuple[np.ndarray, np.nda
     dist, paths = nx.multi_source_dijkstra(graph, sinks, weight="w")
     to_sink = np.array([dist.get(int(v), np.inf) for v in inst.src_node])
     sources = _kept_sources(inst, to_sink, margin)
-    terminals = {int(v) for v in inst.src_node[sources]} | sinks
-    for v in {int(v) for v in inst.src_node[sources]}:
+    kept_nodes = {int(v) for v in inst.src_node[sources]}
+    for v in kept_nodes:
         corridors[path_corridors(graph, paths[v])] = True
     for part in nx.connected_components(graph):
-        ends = terminals & part
+        ends = (kept_nodes | sinks) & part
         if len(ends) > 1:
             tree = steiner_tree(graph.subgraph(part), list(ends), weight="w", method="mehlhorn")
             corridors[[graph[u][v]["e"] for u, v in tree.edges()]] = True
@@ -107,10 +107,7 @@ def _kept_sources(inst: Instance, to_sink_musd: np.ndarray, margin: float) -> np
     order = np.argsort(score, kind="stable")
     for t, target in enumerate(inst.target_mtpa):
         short = margin * target - cap[kept & may[:, t]].sum()
-        for i in order:
-            if short <= 0:
-                break
-            if may[i, t] and not kept[i] and cap[i] > 0:
-                kept[i] = True
-                short -= cap[i]
+        if short > 0:  # the next cheapest, until their capacity covers what is short
+            more = order[may[order, t] & ~kept[order] & (cap[order] > 0)]
+            kept[more[:np.searchsorted(np.cumsum(cap[more]), short) + 1]] = True
     return kept
