@@ -253,7 +253,7 @@ def test_the_parent_improves_plans_and_hands_them_back(southeastus, southeastus_
         def idle(self, x):
             return bool(self.steps)
 
-        def step(self, x, seconds):
+        def step(self, x, seconds, stop=None):
             self.steps.append(float(c @ x))
             return good.x if float(c @ good.x) < float(c @ x) else None
 
@@ -265,3 +265,43 @@ def test_the_parent_improves_plans_and_hands_them_back(southeastus, southeastus_
     assert once.steps == [pytest.approx(float(c @ spoilt))]
     assert r.x is not None and r.objective <= good.objective + 1e-6 * abs(good.objective)
     assert _feasible(southeastus, r.x)
+
+
+def test_a_solve_told_to_stop_ends_at_once_with_its_start(southeastus, southeastus_good):
+    """Once ``stop`` is set, the child is stopped however much time it has left, and its
+    best plan (here the start) is kept."""
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    t0 = time.perf_counter()
+    r = solve_in_child(southeastus, southeastus["col_lo"], southeastus["col_hi"],
+                       SolveOptions(time_limit_s=600.0, mip_gap=0.0, threads=1,
+                                    start=southeastus_good.x, stop=stop), version=version())
+    assert time.perf_counter() - t0 < 10.0
+    assert r.status == "feasible" and r.termination == "interrupted"
+    assert r.message == "stopped: the search it served has ended"
+    assert r.objective == pytest.approx(southeastus_good.objective)
+
+
+def test_the_improver_hears_when_the_search_it_serves_ends(southeastus, southeastus_good):
+    """An improver step still running when the child ends is told so (its ``stop`` is
+    set), so the solve does not wait out the step: here a step that would wait 60 s."""
+    heard = []
+
+    class Waiting:
+        def idle(self, x):
+            return bool(heard)
+
+        def step(self, x, seconds, stop=None):
+            heard.append(stop.wait(60.0))
+            return None
+
+    t0 = time.perf_counter()
+    r = solve_in_child(southeastus, southeastus["col_lo"], southeastus["col_hi"],
+                       SolveOptions(time_limit_s=600.0, mip_gap=0.05, threads=1,
+                                    start=southeastus_good.x, improve=Waiting()),
+                       version=version())
+    assert heard == [True]
+    assert time.perf_counter() - t0 < 30.0
+    assert r.status == "optimal" and r.mip_gap <= 0.05

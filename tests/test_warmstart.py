@@ -73,6 +73,35 @@ def test_price_scenario_start_is_simccs_optimum():
     assert float(lp["c"] @ x) == pytest.approx(-473.62566802, rel=1e-4)
 
 
+def test_the_restricted_milps_beside_branch_and_bound_reach_the_same_optimum():
+    """Left to run beside branch and bound, the warm start hands on the re-sized round-up
+    and its two restrictions; solved in turn as an improver's steps from that plan, they
+    reach SimCCS's price optimum as the warm start's own restricted MILPs do."""
+    from ccusplan.optimize.polish import Resizer
+    from ccusplan.optimize.warmstart import SupportSearch
+
+    case, net = load_case(CASES / "southeastus-price.toml")
+    inst = prepare(case, net)
+    form = build(inst)
+    model = to_pulp(form.lp)
+    opts = SolveOptions(time_limit_s=60.0, mip_gap=1e-4, threads=1)
+    warm = lp_support_start(inst, form, model, opts, beside=True)
+    c = form.lp.arrays()["c"]
+    assert len(warm.restrictions) == 2
+    assert float(c @ warm.x) > -473.0  # the round-up: not the optimum yet
+    search = SupportSearch(inst, form, model, opts, warm.restrictions,
+                           Resizer(inst, form, opts, warm.x), seconds=60.0)
+    x, steps = warm.x, 0
+    while not search.idle(x) and steps < 10:
+        better, steps = search.step(x, 60.0), steps + 1
+        x = x if better is None else better
+    assert search.idle(x)
+    assert float(c @ x) == pytest.approx(-473.62566802, rel=1e-4)
+    lp = form.lp.arrays()
+    rows = lp["A"] @ x
+    assert np.all(rows >= lp["row_lo"] - 1e-6) and np.all(rows <= lp["row_hi"] + 1e-6)
+
+
 def test_an_lp_slower_than_the_warm_start_still_gives_a_plan(monkeypatch):
     """On SimCCS's price scenario, with the LP relaxation made to take 2.5 s (HiGHS's own
     time plus a pause after it) and a warm-start budget of 2 s: given 5 s for the LP, the

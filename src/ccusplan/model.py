@@ -227,8 +227,9 @@ class Solver(_Strict):
     """Relative gap (objective − bound) / objective at which the solver stops."""
     threads: Annotated[int, Field(ge=1)] | None = None
     """Solver threads (default: the solver's own choice). Unset or 2 and more, ccusplan also
-    searches the plan region by region beside branch and bound, on a core of its own; 1
-    keeps the run to one core."""
+    solves the warm start's restricted MILPs and searches the plan region by region beside
+    branch and bound (HiGHS), on a core of its own; 1 keeps the run to one core, the
+    restricted MILPs before branch and bound."""
     seed: Annotated[int, Field(ge=0)] | None = None
     """The solver's random seed (default: the solver's own). Branch and bound takes other
     paths with other seeds, and its time to a gap can vary by a factor of two or more."""

@@ -23,7 +23,7 @@ from ccusplan.optimize.polish import Polished, Resizer, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
 from ccusplan.optimize.result import Termination, gap_of
-from ccusplan.optimize.warmstart import WarmStart, lp_support_start
+from ccusplan.optimize.warmstart import SupportSearch, WarmStart, lp_support_start
 
 #: Share of the time limit the warm start may use at most, and its LP relaxation (see
 #: :func:`.warmstart.lp_support_start`): a synthetic network of 2,000 sources needs 45 s
@@ -104,12 +104,16 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     if opts.site_floor and model.has_integers:
         with reporting(clocked):
             floor = site_floor_of(inst, step.but(time_limit_s=SITE_FLOOR_SHARE * limit))
+    # HiGHS takes plans while it searches (and two threads leave a core for finding
+    # them): the warm start's restricted MILPs then run beside branch and bound
+    beside = pulp_name(opts.solver) == "HiGHS" and opts.threads != 1
     warm = WarmStart(None, None)
     if opts.warm_start and model.has_integers:
         with reporting(clocked):
             warm = lp_support_start(inst, form, model,
                                     step.but(time_limit_s=WARM_START_SHARE * limit),
-                                    floor=floor, lp_time_limit_s=WARM_START_LP_SHARE * limit)
+                                    floor=floor, lp_time_limit_s=WARM_START_LP_SHARE * limit,
+                                    beside=beside)
         model = warm.model or model  # with the floor's row, if it cut the LP relaxation
     elif floor is not None:
         add_floor(form, floor)
@@ -129,6 +133,9 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     # solvers that take no plans while they search ignore it
     improve = Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
         RegionSearch(inst, form, step, warm.x)
+    if warm.restrictions:
+        improve = SupportSearch(inst, form, model, step, warm.restrictions, improve,
+                                warm.restrictions_s)
     result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
                                          improve=improve))
     polished = None

@@ -79,9 +79,10 @@ def _context() -> mp.context.BaseContext:
 class Improver(Protocol):
     """What improves plans in the parent while a child searches (``SolveOptions.improve``)."""
 
-    def step(self, x: np.ndarray, seconds: float) -> np.ndarray | None:
-        """One step of improving the plan ``x`` within ``seconds``: a cheaper feasible plan,
-        or ``None``."""
+    def step(self, x: np.ndarray, seconds: float,
+             stop: threading.Event | None = None) -> np.ndarray | None:
+        """One step of improving the plan ``x`` within ``seconds``, cut short once ``stop``
+        is set (the search it serves has ended): a cheaper feasible plan, or ``None``."""
 
     def idle(self, x: np.ndarray) -> bool:
         """Whether there is nothing left to try on ``x``."""
@@ -98,7 +99,9 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     ``("done", SolveResult)`` at the end; ``opts.progress`` hears of them here. With
     ``opts.improve`` (an :class:`Improver`), ``target`` gets a queue as its last argument
     too, of the plans improved here to take as its own (:func:`take_improved`), and the
-    improver's steps run whenever no message is waiting and it is not idle."""
+    improver's steps run whenever no message is waiting and it is not idle, each cut short
+    when the child ends. Once ``opts.stop`` is set, the child is stopped and its best plan
+    kept, as at the deadline."""
     time_limit_s, start, progress, phase = opts.time_limit_s, opts.start, opts.progress, \
         opts.phase or ""
     improver: Improver | None = opts.improve
@@ -117,7 +120,8 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     # a thread reads the child's messages as they come, so that the child never waits on a
     # full pipe while the improver works here
     messages: queue.Queue = queue.Queue()
-    threading.Thread(target=_read_all, args=(receive, messages), daemon=True,
+    ended = threading.Event()  # the child's result (or its end) has come
+    threading.Thread(target=_read_all, args=(receive, messages, ended), daemon=True,
                      name="ccusplan-solver-messages").start()
     deadline = t0 + time_limit_s + grace_s(time_limit_s)
     c = arr["c"]
@@ -127,18 +131,18 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     try:
         while final is None:
             wait = deadline - time.perf_counter()
-            if wait <= 0:
+            if wait <= 0 or (opts.stop is not None and opts.stop.is_set()):
                 break
             busy = improver is not None and x is not None and not improver.idle(x)
             if busy and messages.empty():
-                better = improver.step(x, wait)
+                better = improver.step(x, wait, ended)
                 if better is not None and float(c @ better) < float(c @ x) - 1e-9:
                     x = np.asarray(better, float)
                     inbox.put(x)
                     _report(progress, phase, t_call, c, x, bound)
                 continue
             try:
-                message = messages.get(timeout=min(wait, 1.0))
+                message = messages.get(timeout=min(wait, 1.0 if opts.stop is None else 0.2))
             except queue.Empty:
                 continue
             if message is None:
@@ -171,7 +175,9 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
             final = replace(final, x=x, objective=float(c @ x),
                             mip_gap=gap_of(float(c @ x), final.best_bound))
         return final
-    why = "stopped at the time limit" if stopped else \
+    cancelled = stopped and opts.stop is not None and opts.stop.is_set()
+    why = "stopped: the search it served has ended" if cancelled else \
+        "stopped at the time limit" if stopped else \
         f"the solver process ended unexpectedly (exit status {child.exitcode})"
     if x is None:
         return SolveResult("no_solution", None, None, None, None, version, seconds,
@@ -180,17 +186,22 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     objective = float(c @ x)
     bound = None if bound is None else min(bound, objective)
     return SolveResult("feasible", objective, bound, gap_of(objective, bound), x, version,
-                       seconds, why, termination=Termination.TIME_LIMIT if stopped
-                       else Termination.INTERRUPTED)
+                       seconds, why, termination=Termination.TIME_LIMIT if stopped and not
+                       cancelled else Termination.INTERRUPTED)
 
 
-def _read_all(receive, messages: queue.Queue) -> None:
-    """Every message from ``receive`` into ``messages``, then ``None`` when it closes."""
+def _read_all(receive, messages: queue.Queue, ended: threading.Event) -> None:
+    """Every message from ``receive`` into ``messages``, then ``None`` when it closes;
+    ``ended`` set with the result or the close."""
     try:
         while True:
-            messages.put(receive.recv())
+            message = receive.recv()
+            messages.put(message)
+            if message[0] == "done":
+                ended.set()
     except (EOFError, OSError):
         messages.put(None)
+        ended.set()
 
 
 def _report(progress, phase: str, t_call: float, c: np.ndarray, x, bound) -> None:

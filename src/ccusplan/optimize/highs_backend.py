@@ -61,6 +61,8 @@ def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = 
     h = _highs(arr, A, lo, hi, integer, opts)
     if integer.any():
         _set_start(h, opts.start)
+        if (stop := opts.stop) is not None:
+            h.cbMipInterrupt.subscribe(lambda e: e.interrupt() if stop.is_set() else None)
     if progress is not None:
         progress(Progress(phase, time.perf_counter() - t_call))
         watch_highs(h, phase, progress, t_call)

@@ -22,6 +22,8 @@ Programming 102 (2005)) with geographic neighbourhoods in place of the LP's.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
@@ -106,10 +108,11 @@ class RegionSearch:
         new = float(self.c @ x) < self.around - 1e-9
         return self.n_regions < 2 or (not new and self.unimproved >= self.n_regions)
 
-    def step(self, x: np.ndarray, seconds: float) -> np.ndarray | None:
+    def step(self, x: np.ndarray, seconds: float,
+             stop: threading.Event | None = None) -> np.ndarray | None:
         cost = float(self.c @ x)
         if not self.resizer.idle(x):  # a plan not seen yet: re-sized first
-            out = self.resizer.step(x, seconds)
+            out = self.resizer.step(x, seconds, stop)
             self.around, self.unimproved = min(cost, self.resizer.done), 0
             return out
         if cost < self.around - 1e-9:
@@ -123,13 +126,13 @@ class RegionSearch:
         sub = restrict(self.form.lp, free, x, self.A @ x, self.A_csc)
         res = solve_model(to_pulp(sub), self.opts.but(
             time_limit_s=min(REGION_S, seconds), mip_gap=REGION_GAP, start=x[free],
-            phase="region search"))
+            phase="region search", stop=stop))
         if res.x is None or float(self.c[free] @ res.x) >= float(self.c[free] @ x[free]) - 1e-9:
             self.unimproved += 1
             return None
         found = x.copy()
         found[free] = res.x
-        out = self.resizer.step(found, seconds) if seconds > 0 else None
+        out = self.resizer.step(found, seconds, stop) if seconds > 0 else None
         out = found if out is None else out
         self.around, self.unimproved = float(self.c @ out), 0
         return out

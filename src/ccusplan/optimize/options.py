@@ -11,6 +11,7 @@ share of the time limit, so nothing is threaded through by hand.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,9 @@ class SolveOptions:
     #: cheaper plan handed to it (a :class:`.deadline.Improver`); other solves, and
     #: solvers that take no plans while they search, ignore it
     improve: Improver | None = None
+    #: once set, the solve ends and returns its best plan so far (HiGHS's MIPs; others
+    #: run on): what improves plans beside branch and bound stops when the search ends
+    stop: threading.Event | None = None
 
     def but(self, **changes) -> SolveOptions:
         """A copy with ``changes``, as a plain :class:`SolveOptions` (a run's switches
@@ -48,8 +52,9 @@ class SolveOptions:
         return SolveOptions(**{**base, **changes})
 
     def for_child(self) -> SolveOptions:
-        """What a solver in another process can take: no progress or improve function."""
-        return replace(self.but(), progress=None, improve=None)
+        """What a solver in another process can take: no progress, improve function or
+        stop event."""
+        return replace(self.but(), progress=None, improve=None, stop=None)
 
 
 @dataclass(frozen=True)

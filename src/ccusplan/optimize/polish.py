@@ -25,6 +25,7 @@ themselves are not.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -201,8 +202,9 @@ class Resizer:
     def idle(self, x: np.ndarray) -> bool:
         return float(self.c @ x) >= self.done - 1e-9
 
-    def step(self, x: np.ndarray, seconds: float) -> np.ndarray | None:
-        out, _ = resize(self.inst, self.form, x, self.opts.but(time_limit_s=seconds))
+    def step(self, x: np.ndarray, seconds: float,
+             stop: threading.Event | None = None) -> np.ndarray | None:
+        out, _ = resize(self.inst, self.form, x, self.opts.but(time_limit_s=seconds, stop=stop))
         self.done = min(float(self.c @ x), float(self.c @ out))
         return out if float(self.c @ out) < float(self.c @ x) - 1e-9 else None
 
