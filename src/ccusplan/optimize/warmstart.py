@@ -114,7 +114,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     With ``beside``, the restricted MILPs are not solved here but returned
     (``WarmStart.restrictions``) for :class:`SupportSearch` to solve beside branch and
     bound, whose root then runs while they search: on the Shandong case the MILP reaches
-    1 % in 12.3, 10.5, 13.1 s (seeds 0–2) instead of 29.2, 23.3, 23.9 s
+    1 % in 11.0, 9.4, 10.7 s (seeds 0–2) instead of 23.0, 18.6, 18.9 s
     (benchmarks/README.md, "The restricted MILPs beside branch and bound").
 
     The LP relaxation may take ``lp_time_limit_s`` (default ``time_limit_s``): on large
