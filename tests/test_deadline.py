@@ -305,3 +305,47 @@ def test_the_improver_hears_when_the_search_it_serves_ends(southeastus, southeas
     assert heard == [True]
     assert time.perf_counter() - t0 < 30.0
     assert r.status == "optimal" and r.mip_gap <= 0.05
+
+
+def _bound_then_wait(conn, arr, lo, hi, opts, version, inbox=None):
+    """A stand-in child: streams one bound (in ``opts.seed``'s place, as a fraction of a
+    million) and then searches for a minute without a word."""
+    conn.send(("bound", opts.seed / 1e6))
+    time.sleep(60.0)
+
+
+def test_a_plan_improved_within_the_gap_of_the_streamed_bound_ends_the_solve(
+        southeastus, southeastus_good):
+    """The parent needs no word from the child once a plan it improved is within the gap
+    of the child's last bound: the solve ends at once, optimal, with that plan and bound
+    (the stand-in child would wait a minute). The start, dearer, was outside the gap."""
+    from ccusplan.optimize.deadline import run_in_child
+
+    c = southeastus["c"]
+    good = southeastus_good
+    spoilt = good.x.copy()
+    k = np.flatnonzero(southeastus["integer"] & (good.x < 0.5) & (c > 0))[0]
+    spoilt[k] = 1.0
+    extra = float(c @ spoilt) - good.objective
+    bound = good.objective - 0.5 * extra  # good: 0.5·extra above it, spoilt: 1.5·extra
+    gap = extra / good.objective  # between the two plans' gaps
+
+    class Once:
+        done = False
+
+        def idle(self, x):
+            return self.done
+
+        def step(self, x, seconds, stop=None):
+            time.sleep(1.0)  # the bound arrives first
+            self.done = True
+            return good.x
+
+    t0 = time.perf_counter()
+    r = run_in_child(_bound_then_wait, southeastus, southeastus["col_lo"], southeastus["col_hi"],
+                     SolveOptions(time_limit_s=120.0, mip_gap=gap, seed=round(bound * 1e6),
+                                  start=spoilt, improve=Once()), t_call=t0, version="test")
+    assert time.perf_counter() - t0 < 20.0
+    assert r.status == "optimal" and r.termination == "gap_reached"
+    assert r.objective == pytest.approx(good.objective)
+    assert r.best_bound == pytest.approx(bound, abs=1e-5) and r.mip_gap <= gap

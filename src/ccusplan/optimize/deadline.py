@@ -100,7 +100,8 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     ``opts.improve`` (an :class:`Improver`), ``target`` gets a queue as its last argument
     too, of the plans improved here to take as its own (:func:`take_improved`), and the
     improver's steps run whenever no message is waiting and it is not idle, each cut short
-    when the child ends. Once ``opts.stop`` is set, the child is stopped and its best plan
+    when the child ends; once a plan improved here is within ``opts.mip_gap`` of the
+    child's last bound, the child is stopped and the solve is over. Once ``opts.stop`` is set, the child is stopped and its best plan
     kept, as at the deadline."""
     time_limit_s, start, progress, phase = opts.time_limit_s, opts.start, opts.progress, \
         opts.phase or ""
@@ -127,11 +128,17 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     c = arr["c"]
     # the start is a plan too, and HiGHS reports only the plans it finds itself
     x = None if start is None else np.asarray(start, float)
-    bound, final = None, None
+    bound, final, proven = None, None, False
     try:
         while final is None:
             wait = deadline - time.perf_counter()
             if wait <= 0 or (opts.stop is not None and opts.stop.is_set()):
+                break
+            if improver is not None and x is not None and opts.mip_gap is not None and \
+                    (gap := gap_of(float(c @ x), bound)) is not None and gap <= opts.mip_gap:
+                # a plan improved here is within the gap of the bound the child streamed:
+                # the solve is done (the child would take it, and end, a second later)
+                proven = True
                 break
             busy = improver is not None and x is not None and not improver.idle(x)
             if busy and messages.empty():
@@ -175,6 +182,12 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
             final = replace(final, x=x, objective=float(c @ x),
                             mip_gap=gap_of(float(c @ x), final.best_bound))
         return final
+    if proven:
+        objective = float(c @ x)
+        bound = min(bound, objective)
+        return SolveResult("optimal", objective, bound, gap_of(objective, bound), x, version,
+                           seconds, "a plan improved beside the solver is within the gap "
+                           "of its bound")
     cancelled = stopped and opts.stop is not None and opts.stop.is_set()
     why = "stopped: the search it served has ended" if cancelled else \
         "stopped at the time limit" if stopped else \

@@ -115,7 +115,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
     the round-up, under the same condition) but returned
     (``WarmStart.restrictions``) for :class:`SupportSearch` to solve beside branch and
     bound, whose root then runs while they search: on the Shandong case the MILP reaches
-    1 % in 11.0, 9.4, 10.7 s (seeds 0–2) instead of 23.0, 18.6, 18.9 s
+    1 % in 9.7, 8.0, 9.6 s (seeds 0–2) instead of 23.0, 18.6, 18.9 s
     (benchmarks/README.md, "The restricted MILPs beside branch and bound").
 
     The LP relaxation may take ``lp_time_limit_s`` (default ``time_limit_s``): on large
