@@ -100,9 +100,9 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
     ``opts.improve`` (an :class:`Improver`), ``target`` gets a queue as its last argument
     too, of the plans improved here to take as its own (:func:`take_improved`), and the
     improver's steps run whenever no message is waiting and it is not idle, each cut short
-    when the child ends; once a plan improved here is within ``opts.mip_gap`` of the
-    child's last bound, the child is stopped and the solve is over. Once ``opts.stop`` is set, the child is stopped and its best plan
-    kept, as at the deadline."""
+    when the child ends; once the best plan is within ``opts.mip_gap`` of the child's last
+    bound, the child is stopped and the solve is over. Once ``opts.stop`` is set, the
+    child is stopped and its best plan kept, as at the deadline."""
     time_limit_s, start, progress, phase = opts.time_limit_s, opts.start, opts.progress, \
         opts.phase or ""
     improver: Improver | None = opts.improve
@@ -136,8 +136,9 @@ def run_in_child(target: Callable, arr: dict, lo: np.ndarray, hi: np.ndarray,
                 break
             if improver is not None and x is not None and opts.mip_gap is not None and \
                     (gap := gap_of(float(c @ x), bound)) is not None and gap <= opts.mip_gap:
-                # a plan improved here is within the gap of the bound the child streamed:
-                # the solve is done (the child would take it, and end, a second later)
+                # the best plan (one improved here, as a rule) is within the gap of the
+                # bound the child streamed: the solve is done (the child would take the
+                # plan, and end, a second later)
                 proven = True
                 break
             busy = improver is not None and x is not None and not improver.idle(x)
