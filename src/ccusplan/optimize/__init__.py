@@ -19,7 +19,7 @@ from ccusplan.optimize.instance import Instance, prepare
 from ccusplan.optimize.options import RunOptions, SolveOptions
 from ccusplan.optimize.plan import Plan, read_plan
 from ccusplan.optimize.neighbourhoods import RegionSearch
-from ccusplan.optimize.polish import Polished, Resizer, polish
+from ccusplan.optimize.polish import Polished, Rerouter, Resizer, polish
 from ccusplan.optimize.progress import Progress, ProgressFn, reporting
 from ccusplan.optimize.pulp_backend import SolveResult, pulp_name, solve_model, to_pulp
 from ccusplan.optimize.result import Termination, gap_of
@@ -136,6 +136,8 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     if warm.restrictions:
         improve = SupportSearch(inst, form, model, step, warm.restrictions, improve,
                                 warm.restrictions_s)
+    # each new plan's flows re-routed path by path first (:mod:`.rerouting`)
+    improve = Rerouter(inst, form, step, improve)
     result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
                                          improve=improve))
     polished = None

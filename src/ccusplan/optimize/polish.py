@@ -11,15 +11,17 @@ much, in every period: the columns of the capture and storage blocks) as fixed a
 2. re-sizes every corridor: with the plan's flows fixed too, the cheapest pipes, never
    decreasing over the periods, that carry them (corridor by corridor, a small problem
    each: a fraction of a second for the Shandong case);
-3. solves the remaining problem, a fixed-charge network design with given supplies and
+3. re-routes the flows path by path (:mod:`.rerouting`, in up to
+   :data:`REROUTE_SHARE` of the time) and re-sizes the result;
+4. solves the remaining problem, a fixed-charge network design with given supplies and
    demands, to a gap measured on the transport cost alone, from that plan: it may
-   re-route.
+   re-route further.
 
 The outcome certifies the transport design for the chosen sites: its cost against the
 bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
 own bound less the sites' cost where that is higher (every plan costs at least the
-MILP's bound); when the latter already proves the transport gap asked for, step 3 is
-skipped. Everything the MILP's sites leave open for transport is searched; the sites
+MILP's bound); when the latter already proves the transport gap asked for, steps 3 and
+4 are skipped. Everything the MILP's sites leave open for transport is searched; the sites
 themselves are not.
 """
 
@@ -37,9 +39,12 @@ from ccusplan.optimize.lp import restrict
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
+from ccusplan.optimize.rerouting import applies, reroute
 
 #: The gap on the transport cost that polishing aims for.
 TRANSPORT_GAP = 1e-3
+#: The share of polishing's time that re-routing path by path may take before the MILP.
+REROUTE_SHARE = 0.5
 #: Re-sizing solves groups of corridors with about this many pipe columns in all: on a
 #: synthetic network with 2,000 sources, one MILP over all the corridors a plan used was
 #: still 3 % from its bound after its 12 s, and HiGHS ended it 37 s late
@@ -209,6 +214,33 @@ class Resizer:
         return out if float(self.c @ out) < float(self.c @ x) - 1e-9 else None
 
 
+class Rerouter:
+    """An :class:`.deadline.Improver`: each new plan (cheaper than the last one re-routed)
+    re-routed path by path (:func:`.rerouting.reroute`) and re-sized, then ``then``'s steps."""
+
+    def __init__(self, inst: Instance, form: Formulation, opts: SolveOptions, then):
+        self.inst, self.form, self.opts, self.then = inst, form, opts, then
+        self.c = form.lp.arrays()["c"]
+        self.done = np.inf if applies(inst, form) else -np.inf  # the last plan re-routed
+
+    def idle(self, x: np.ndarray) -> bool:
+        return float(self.c @ x) >= self.done - 1e-9 and self.then.idle(x)
+
+    def step(self, x: np.ndarray, seconds: float,
+             stop: threading.Event | None = None) -> np.ndarray | None:
+        cost = float(self.c @ x)
+        if cost >= self.done - 1e-9:
+            return self.then.step(x, seconds, stop)
+        t0 = time.perf_counter()
+        out = reroute(self.inst, self.form, x, seconds, stop)
+        if out is not None:
+            left = max(seconds - (time.perf_counter() - t0), 0.1)
+            out = resize(self.inst, self.form, out, self.opts.but(time_limit_s=left, stop=stop))[0]
+        better = out is not None and float(self.c @ out) < cost - 1e-9
+        self.done = float(self.c @ out) if better else cost
+        return out if better else None
+
+
 def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult,
            opts: SolveOptions, resize_s: float | None = None,
            transport_gap: float = TRANSPORT_GAP) -> Polished:
@@ -237,23 +269,36 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
 
     x0, seconds = resize(inst, form, x0, opts.but(time_limit_s=resize_s))
     first_resize_s = seconds
-    transport0 = float(c @ x0) - site_cost
     # every plan costs at least the MILP's bound, so with these sites transport costs at
-    # least the bound less their cost: re-routing is skipped when that already proves it
+    # least the bound less their cost: steps 3 and 4 are skipped when that already proves it
     floor = None if start.best_bound is None else start.best_bound - site_cost
     if bool((inst.cor_var_usd_per_t >= 0).all()):  # no transport cost is negative: nor
         floor = max(floor or 0.0, 0.0)             # is their sum
-    if floor is not None and transport0 - floor <= transport_gap * transport0:
+    proven = lambda transport: floor is not None and \
+        transport - floor <= transport_gap * transport  # noqa: E731
+    transport0 = float(c @ x0) - site_cost
+    if proven(transport0):
+        return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
+    # flows moved path by path: what the MILP below seldom finds (module docstring)
+    t_reroute = time.perf_counter()
+    rerouted = reroute(inst, form, x0, REROUTE_SHARE * max(time_limit_s - 2 * seconds, 0.0))
+    if rerouted is not None:
+        rerouted, _ = resize(inst, form, rerouted, opts.but(time_limit_s=resize_s))
+        if float(c @ rerouted) < float(c @ x0) - 1e-9:
+            x0 = rerouted
+    seconds += time.perf_counter() - t_reroute
+    transport0 = float(c @ x0) - site_cost
+    if proven(transport0):
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # a re-route stopped by its limit is re-sized again, in about the time the first
     # re-sizing took: that time is kept back (the whole China network at 120 s: re-routing
     # 4.8 s, then re-sizing 5.8 s past the limit)
-    reroute_s = time_limit_s - 2 * seconds
-    if reroute_s <= 0:
+    milp_s = time_limit_s - seconds - first_resize_s
+    if milp_s <= 0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
-    res = solve_model(model, opts.but(time_limit_s=reroute_s, start=x0, phase="polish",
+    res = solve_model(model, opts.but(time_limit_s=milp_s, start=x0, phase="polish",
                                       mip_gap=transport_gap * transport0 / total,
                                       improve=Resizer(inst, form, opts, resized=x0)),
                       col_lo=lo, col_hi=hi)

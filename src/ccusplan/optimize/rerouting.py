@@ -1,0 +1,377 @@
+"""Re-routing a plan's flows path by path: local search for the transport design.
+
+With the sites fixed, the transport design is a network flow with concave costs: a
+pipe's cost grows far slower than its capacity (on the synthetic networks a 48" pipe
+carries 370 times what a 4" does for 11 times its cost), so flows gain by sharing
+trunks. A MILP solver's search struggles there: on a synthetic network of 1,000
+sources HiGHS found no cheaper design for a plan's sites in 600 s, where moving one
+flow at a time onto its cheapest path took its transport from 43,491.7 to 39,895.6
+MUSD in 52 s (benchmarks/README.md, "Re-routing path by path").
+
+The plan's flows, period by period, are split into paths from the node where CO2 is
+captured to the node where it is stored; the paths of one pair of nodes make one
+*flow*, its Mt/yr in each period. Each flow in turn, largest first, is taken off the
+network and sent back along its cheapest path, where each corridor costs what carrying
+it adds to the cost of the corridor's cheapest pipes for the flows it keeps (a shortest
+path over those increments: the classical local search for concave-cost flows, e.g.
+Guisewite & Pardalos, "Minimum concave-cost network flow problems", Annals of OR 25,
+1990); the move is kept when the whole design costs less. Sweeps repeat until none
+gains. Each flow keeps its ends, so every site's capture and injection is unchanged.
+
+A corridor's cost for its flows over the periods (:meth:`CorridorCosts.cost`) is the
+cheapest set of pipes, never decreasing, with capacity for the flow in each period: a
+pipe is laid in the first period that needs it (a pipe laid earlier costs more years
+of annuity), and when a period needs more than the pipes laid so far, pipes of one class
+are added, or all but one of one class and one of a smaller — a search over the
+capacities reachable so far, keeping at each capacity the cheapest way there. :func:`.polish.resize` then sizes
+the re-routed plan exactly.
+
+Applies to plans over several periods whose pipes have whole-pipe costs only (no
+sized capacity); ship, truck and rail corridors keep their flows, and flows that use
+them are not moved.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from ccusplan.optimize.formulation import Formulation
+from ccusplan.optimize.instance import Instance
+
+#: Flows below this (Mt/yr) are numerical noise.
+EPS = 1e-6
+#: At most this many pipes added to a corridor in one period.
+MAX_ADDED = 3
+
+
+def applies(inst: Instance, form: Formulation) -> bool:
+    """Re-routing handles undirected pipes (several periods) with whole-pipe costs."""
+    return len(form.pipe_blocks) == 1 and len(form.sized) == 0 and \
+        form.lp.blocks["flow_fwd"].shape[0] == len(inst.cor_from)
+
+
+class CorridorCosts:
+    """The cheapest pipes, never decreasing, for a corridor's flows (module docstring)."""
+
+    def __init__(self, inst: Instance):
+        self.T = inst.n_periods
+        W = np.asarray(inst.weight_years, float)
+        self.tail = np.cumsum(W[::-1])[::-1]           # weight of the years from t on
+        annual = (inst.crf_pipeline + inst.opt_om_fraction) * inst.opt_capex_musd \
+            + inst.opt_om_musd_per_yr
+        pipeline = ~inst.cor_leased[inst.opt_corridor]
+        order = np.lexsort((inst.opt_cap_mtpa, inst.opt_corridor))
+        order = order[pipeline[order]]
+        starts = np.searchsorted(inst.opt_corridor[order], np.arange(len(inst.cor_from) + 1))
+        self.options = [order[starts[e]:starts[e + 1]] for e in range(len(inst.cor_from))]
+        self.cap, self.annual = inst.opt_cap_mtpa, annual
+        self.existing = inst.cor_existing_mtpa
+        self.per_t = inst.cor_var_usd_per_t[:, None] * W[None, :]  # MUSD per Mt/yr carried
+        self._cache: dict = {}
+        # (E, K) each corridor's classes by capacity, padded with classes never chosen
+        K = max((len(o) for o in self.options), default=0)
+        self.q_pad = np.full((len(self.options), max(K, 1)), np.inf)
+        self.a_pad = np.full((len(self.options), max(K, 1)), np.inf)
+        for e, o in enumerate(self.options):
+            self.q_pad[e, :len(o)], self.a_pad[e, :len(o)] = self.cap[o], annual[o]
+        self.n_opts = np.array([len(o) for o in self.options])
+
+    def estimate(self, flow: np.ndarray) -> np.ndarray:
+        """(E,) an upper estimate of each corridor's cost for ``flow`` (E, T), fast: the
+        cheaper of one class for the most, laid when first needed, and the cheapest class
+        for each period's shortfall added as it comes."""
+        E, T = self.q_pad.shape[0], self.T
+        rows = np.arange(E)
+        carried = np.abs(flow)
+        need = np.maximum(carried - self.existing[:, None] - EPS, 0.0)
+        last = np.maximum(self.n_opts - 1, 0)
+
+        def cheapest(short):            # (E,) class index covering ``short`` and count
+            k = np.minimum((self.q_pad < short[:, None] - 1e-9).sum(axis=1), last)
+            n = np.maximum(np.ceil(short / self.q_pad[rows, k] - 1e-9), 1.0)
+            return k, n
+
+        most = need.max(axis=1)
+        first = np.where(need > 1e-9, np.arange(T)[None, :], T - 1).min(axis=1)
+        k, n = cheapest(most)
+        one = np.where(most > 1e-9, n * self.a_pad[rows, k] * self.tail[first], 0.0)
+        laid, grown = np.zeros(E), np.zeros(E)
+        for t in range(T):
+            short = need[:, t] - laid
+            on = short > 1e-9
+            k, n = cheapest(np.where(on, short, 0.0))
+            grown += np.where(on, n * self.a_pad[rows, k] * self.tail[t], 0.0)
+            laid += np.where(on, n * self.q_pad[rows, k], 0.0)
+        out = np.minimum(one, grown) + (self.per_t * carried).sum(axis=1)
+        out[(self.n_opts == 0) & (most > 1e-9)] = np.inf
+        return out
+
+    def cost(self, e: int, flow: np.ndarray) -> float:
+        """MUSD for corridor ``e`` carrying ``flow`` (T,) Mt/yr (either way)."""
+        return self.plan(e, flow)[0]
+
+    def plan(self, e: int, flow: np.ndarray) -> tuple[float, tuple]:
+        """(cost, pipes added: ((period, option, count), ...)) for ``flow`` on ``e``."""
+        carried = np.abs(flow)
+        need = np.round(np.maximum(carried - self.existing[e] - EPS, 0.0), 6)
+        key = (e, need.tobytes())
+        if key not in self._cache:
+            self._cache[key] = self._cheapest(e, need)
+        pipes_musd, added = self._cache[key]
+        return pipes_musd + float(self.per_t[e] @ carried), added
+
+    def _cheapest(self, e: int, need: np.ndarray) -> tuple[float, tuple]:
+        opts = self.options[e]
+        q, a = self.cap[opts], self.annual[opts]
+        states = {0.0: (0.0, ())}                      # capacity → (cost, pipes added)
+        for t in range(self.T):
+            new: dict = {}
+            for c, (cost, added) in states.items():
+                if c >= need[t] - 1e-9:
+                    if cost < new.get(c, (np.inf,))[0]:
+                        new[c] = (cost, added)
+                    continue
+                for dq, da, adds in _additions(need[t] - c, q, a):
+                    c2, cost2 = c + dq, cost + da * self.tail[t]
+                    if cost2 < new.get(c2, (np.inf,))[0]:
+                        new[c2] = (cost2, added + tuple((t, int(opts[k]), n) for k, n in adds))
+            states, best = {}, np.inf
+            for c in sorted(new, reverse=True):         # more capacity for less: kept
+                if new[c][0] < best - 1e-12:
+                    states[c], best = new[c], new[c][0]
+        if not states:
+            return np.inf, ()
+        return min(states.values(), key=lambda s: s[0])
+
+
+def _additions(short: float, q: np.ndarray, a: np.ndarray):
+    """Ways to add at least ``short`` Mt/yr: n pipes of one class, or n − 1 of it and one
+    of a smaller class, n ≤ :data:`MAX_ADDED` (any n for the largest class); (capacity,
+    annual cost, ((class, count), ...))."""
+    for k in range(len(q)):
+        n = max(int(np.ceil(short / q[k] - 1e-9)), 1)
+        if n > MAX_ADDED and k < len(q) - 1:
+            continue
+        yield n * q[k], n * a[k], ((k, n),)
+        for j in range(k) if n >= 2 else ():
+            if (n - 1) * q[k] + q[j] >= short - 1e-9:
+                yield (n - 1) * q[k] + q[j], (n - 1) * a[k] + a[j], ((k, n - 1), (j, 1))
+
+
+def decompose(inst: Instance, net: np.ndarray, supply: np.ndarray
+              ) -> list[tuple[int, int, int, float, list[tuple[int, int]]]]:
+    """Paths of the signed corridor flows ``net`` (E, T) from the nodes with ``supply``
+    (N, T) > 0 to those with supply < 0, period by period: (from node, to node, period,
+    Mt/yr, [(corridor, +1 from→to / −1 to→from), ...]). Cycles are cancelled."""
+    frm, to = inst.cor_from, inst.cor_to
+    out = []
+    for t in range(net.shape[1]):
+        f, s = net[:, t].copy(), supply[:, t].copy()
+        for _ in range(10 * len(s) + len(f)):
+            heads = np.flatnonzero(s > EPS)
+            if not len(heads):
+                break
+            a = int(heads[0])
+            node, path, seen = a, [], {a: 0}
+            while s[node] >= -EPS or node == a:
+                leaving = np.flatnonzero(((frm == node) & (f > EPS)) | ((to == node) & (f < -EPS)))
+                if not len(leaving):
+                    break
+                e = int(leaving[np.argmax(np.abs(f[leaving]))])
+                sign = 1 if frm[e] == node and f[e] > 0 else -1
+                path.append((e, sign))
+                node = int(to[e] if sign == 1 else frm[e])
+                if node in seen:                        # a cycle: cancel it
+                    cyc = path[seen[node]:]
+                    m = min(abs(f[c]) for c, _ in cyc)
+                    for c, sg in cyc:
+                        f[c] -= sg * m
+                    path = path[:seen[node]]
+                    seen = {k: v for k, v in seen.items() if v <= seen[node]}
+                    continue
+                seen[node] = len(path)
+                if s[node] < -EPS:
+                    break
+            if s[node] >= -EPS or not path:
+                s[a] = 0.0                              # flow that goes nowhere: left as is
+                continue
+            amount = min([s[a], -s[node]] + [abs(f[e]) for e, _ in path])
+            for e, sg in path:
+                f[e] -= sg * amount
+            s[a] -= amount
+            s[node] += amount
+            out.append((a, node, t, float(amount), path))
+    return out
+
+
+def reroute(inst: Instance, form: Formulation, x: np.ndarray, seconds: float,
+            stop: threading.Event | None = None) -> np.ndarray | None:
+    """``x`` with its pipeline flows re-routed path by path (module docstring) and its
+    pipes the cheapest for the new flows, or ``None`` when no cheaper design was found
+    in ``seconds`` (or re-routing does not apply)."""
+    if not applies(inst, form):
+        return None
+    t0 = time.perf_counter()
+    search = _Search(inst, form, x)
+    out_of_time = lambda: time.perf_counter() - t0 > seconds or \
+        (stop is not None and stop.is_set())  # noqa: E731
+    # sweeps guided by the estimated costs until one gains nothing, then by the exact ones
+    for exact in (False, True):
+        while not out_of_time() and search.sweep(exact, out_of_time):
+            pass
+    if search.cost() >= search.start - 1e-6 * max(search.start, 1.0):
+        return None
+    return _with_flows(inst, form, x, search.cur, search.costs)
+
+
+class _Search:
+    """A plan's flows split into paths, and the moves of :func:`reroute`."""
+
+    def __init__(self, inst: Instance, form: Formulation, x: np.ndarray):
+        b = form.lp.blocks
+        E, T, N = len(inst.cor_from), inst.n_periods, len(inst.node_ids)
+        self.frm, self.to, self.N = inst.cor_from, inst.cor_to, N
+        fl = form.flows(x)
+        supply = np.zeros((N, T))
+        np.add.at(supply, inst.src_node, x[b["capture"]])
+        np.add.at(supply, inst.snk_node, -x[b["injection"]])
+        self.room = _room(inst, form, x)
+        # each pair of end nodes' flow over the periods (E, T), and its Mt/yr (T,);
+        # paths over ship, truck or rail corridors stay as they are
+        self.flows: dict[tuple[int, int], np.ndarray] = {}
+        self.amounts: dict[tuple[int, int], np.ndarray] = {}
+        frozen = np.zeros((E, T))
+        for a, z, t, amount, path in decompose(inst, fl[0] - fl[1], supply):
+            if any(inst.cor_leased[e] for e, _ in path):
+                for e, sg in path:
+                    frozen[e, t] += sg * amount
+                continue
+            if (a, z) not in self.flows:
+                self.flows[(a, z)], self.amounts[(a, z)] = np.zeros((E, T)), np.zeros(T)
+            self.amounts[(a, z)][t] += amount
+            for e, sg in path:
+                self.flows[(a, z)][e, t] += sg * amount
+        self.costs = CorridorCosts(inst)
+        self.cur = frozen + sum(self.flows.values(), np.zeros((E, T)))
+        self.corridor_cost = np.array([self.costs.cost(e, self.cur[e])
+                                       if np.abs(self.cur[e]).max() > EPS else 0.0
+                                       for e in range(E)])
+        self.start = self.cost()
+        self.order = sorted(self.flows, key=lambda k: -self.amounts[k].sum())
+
+    def cost(self) -> float:
+        return float(self.corridor_cost.sum())
+
+    def sweep(self, exact: bool, out_of_time) -> bool:
+        """Move each flow, largest first, onto its cheapest path where the design then
+        costs less; True if any moved."""
+        moved = False
+        for key in self.order:
+            if out_of_time():
+                break
+            d = self.amounts[key]
+            base = self.cur - self.flows[key]
+            path = _cheapest_path(self.costs, base, d, self.room, self.frm, self.to, self.N,
+                                  *key, exact)
+            if path is None:
+                continue
+            new = np.zeros_like(base)
+            for e, sg in path:
+                new[e] += sg * d
+            touched = np.flatnonzero(np.abs(new - self.flows[key]).max(axis=1) > EPS)
+            after = np.array([self.costs.cost(e, base[e] + new[e]) for e in touched])
+            if after.sum() < self.corridor_cost[touched].sum() - 1e-6 * max(self.start, 1.0):
+                self.flows[key], self.cur = new, base + new
+                self.corridor_cost[touched] = after
+                moved = True
+        return moved
+
+
+def _room(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
+    """(2, E, T) what each corridor may carry each way in each period: its flow bound,
+    nothing into a closed sink or out of a source not equipped (sites that are not hubs:
+    the rows of :func:`.formulation.define_terminal_links`), nothing on ship, truck or
+    rail corridors (their flows are not moved)."""
+    N, T = len(inst.node_ids), inst.n_periods
+    room = inst.corridor_flow_bound_mtpa.copy()
+    frm, to = inst.cor_from, inst.cor_to
+    for d, (tail, head) in enumerate(((frm, to), (to, frm))):
+        for nodes, on, hub, at in ((inst.snk_node, "sink_open", inst.snk_hub, head),
+                                   (inst.src_node, "capture_on", inst.src_hub, tail)):
+            shut = np.zeros((N, T), dtype=bool)
+            shut[nodes[~hub]] |= np.round(x[form.lp.blocks[on]][~hub]) < 0.5
+            room[d][shut[at]] = 0.0
+    room[:, inst.cor_leased] = 0.0
+    return room
+
+
+def _cheapest_path(costs: CorridorCosts, base: np.ndarray, d: np.ndarray, room: np.ndarray,
+                   frm: np.ndarray, to: np.ndarray, N: int, a: int, z: int, exact: bool):
+    """The path from node ``a`` to ``z`` on which sending ``d`` (T,) adds least to the
+    corridors' costs over ``base`` (E, T), within ``room``; [(corridor, sign)] or None.
+    Each corridor's cost is estimated (:meth:`CorridorCosts.estimate`), or with
+    ``exact`` worked out for the corridors in use (slower: a search per corridor)."""
+    E = len(frm)
+    weight = np.full((2, E), np.inf)
+    before = costs.estimate(base)
+    used = np.flatnonzero(np.abs(base).max(axis=1) > EPS) if exact else np.zeros(0, int)
+    for sg, side in ((1, 0), (-1, 1)):
+        after = base + sg * d[None, :]
+        fits = np.all(np.where(after > 0, after <= room[0] + EPS, -after <= room[1] + EPS), axis=1)
+        weight[side, fits] = (costs.estimate(after) - before)[fits]
+        for e in used[fits[used]]:
+            weight[side, e] = costs.cost(e, after[e]) - costs.cost(e, base[e])
+    ok = np.isfinite(weight)
+    tails = np.concatenate([frm, to])[ok.ravel()]
+    heads = np.concatenate([to, frm])[ok.ravel()]
+    w = np.maximum(weight.ravel()[ok.ravel()], 1e-9)
+    ids = np.flatnonzero(ok.ravel())
+    # parallel corridors: the cheapest of each pair of nodes
+    best = np.lexsort((w, heads, tails))
+    first = np.ones(len(best), dtype=bool)
+    first[1:] = (tails[best][1:] != tails[best][:-1]) | (heads[best][1:] != heads[best][:-1])
+    best = best[first]
+    g = sp.csr_matrix((w[best], (tails[best], heads[best])), shape=(N, N))
+    dist, pred = dijkstra(g, indices=a, return_predecessors=True)
+    if not np.isfinite(dist[z]):
+        return None
+    arc = {(int(tails[i]), int(heads[i])): int(ids[i]) for i in best}
+    path, node = [], z
+    while node != a:
+        p = int(pred[node])
+        i = arc[(p, node)]
+        path.append((i % E, 1 if i < E else -1))
+        node = p
+    return path[::-1]
+
+
+def _with_flows(inst: Instance, form: Formulation, x: np.ndarray, net: np.ndarray,
+                costs: CorridorCosts) -> np.ndarray | None:
+    """``x`` with corridor flows ``net`` (E, T, signed) and each pipeline corridor's
+    cheapest pipes for them (:meth:`CorridorCosts.plan`); None if that breaks a row."""
+    b = form.lp.blocks
+    out = x.copy()
+    pipeline = ~inst.cor_leased
+    out[b["flow_fwd"][pipeline]] = np.maximum(net[pipeline], 0.0)
+    out[b["flow_rev"][pipeline]] = np.maximum(-net[pipeline], 0.0)
+    pipes = np.zeros(b["pipes"].shape)
+    for e in np.flatnonzero(~inst.cor_leased):
+        if np.abs(net[e]).max() <= EPS:
+            continue
+        _, added = costs.plan(e, net[e])
+        for t, o, n in added:
+            pipes[o, t:] += n
+    out[b["pipes"]] = pipes
+    arr = form.lp.arrays()
+    rows = arr["A"] @ out
+    tol = 1e-5  # the solver's plans keep their rows to its own tolerance only
+    if np.all(rows >= arr["row_lo"] - tol) and np.all(rows <= arr["row_hi"] + tol) and \
+            np.all(out >= arr["col_lo"] - tol) and np.all(out <= arr["col_hi"] + tol):
+        return out
+    return None
+
