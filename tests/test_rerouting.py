@@ -32,15 +32,17 @@ def _feasible(lp, x, tol=1e-6) -> bool:
 
 
 def _trunk_case(tmp_path):
-    """Sources A and B (4 Mt/yr each, free) and sink K (free); junction J. Corridors A–K
-    and B–K 200 km, A–J and B–J 50 km, J–K 180 km. Target 8 Mt/yr in both of two
-    one-year periods, no discounting: a year's pipes cost 0.1 MUSD per km small, 0.12
-    big. Optimum: A–J, B–J small (5 + 5), J–K big (21.6): 31.6 a year, 63.2 in all.
+    """Sources A and B (4 Mt/yr each, free; no CO2 passes through them) and sink K
+    (free); junction J. Corridors A–K and B–K 200 km, A–J and B–J 50 km, J–K 180 km.
+    Target 8 Mt/yr in both of two one-year periods, no discounting: a year's pipes cost
+    0.1 MUSD per km small, 0.12 big. Optimum: A–J, B–J small (5 + 5), J–K big (21.6): 31.6 a year, 63.2 in all.
     Direct A–K and B–K small: 20 + 20 = 40 a year."""
     write_network(
         tmp_path / "net",
-        sources=[{"id": "A", "lon": 0, "lat": 1, "capacity_mtpa": 4, **FREE_SOURCE},
-                 {"id": "B", "lon": 0, "lat": -1, "capacity_mtpa": 4, **FREE_SOURCE}],
+        sources=[{"id": "A", "lon": 0, "lat": 1, "capacity_mtpa": 4, "hub": False,
+                  **FREE_SOURCE},
+                 {"id": "B", "lon": 0, "lat": -1, "capacity_mtpa": 4, "hub": False,
+                  **FREE_SOURCE}],
         sinks=[{"id": "K", "lon": 2, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 10,
                 **FREE_SINK}],
         junctions=[{"id": "J", "lon": 0.3, "lat": 0}],
@@ -91,6 +93,28 @@ def test_one_move_takes_a_flow_onto_the_trunk_and_reaches_the_optimum(tmp_path):
     flows = form.flows(x)
     assert np.abs(flows[:, _corridor(inst, "A", "K")]).max() == 0.0
     assert np.abs(flows[:, _corridor(inst, "J", "K")]).max() == pytest.approx(8.0)
+
+
+def test_closing_a_corridor_moves_two_flows_onto_the_trunk_where_one_move_cannot(tmp_path):
+    """Plan: A and B each direct to K (small, 20 a year each): 40 a year, 80 MUSD. No
+    single flow gains by moving (A through J alone: A–J small 5 + J–K small 18 = 23 >
+    20), but with A–K closed A must move (23), and then B gains by joining it (B–J 5,
+    J–K small → big 3.6, against 20): 31.6 a year, the optimum 63.2 MUSD."""
+    case, network = _trunk_case(tmp_path)
+    inst = prepare(case, network)
+    form = build(inst)
+    model = to_pulp(form.lp)
+    arr = form.lp.arrays()
+    hi = arr["col_hi"].copy()
+    for a, b in (("A", "J"), ("B", "J")):
+        e = _corridor(inst, a, b)
+        hi[form.lp.blocks["pipes"][inst.opt_corridor == e].ravel()] = 0.0
+        hi[form.lp.blocks["flow_fwd"][e]] = hi[form.lp.blocks["flow_rev"][e]] = 0.0
+    start = solve_model(model, SolveOptions(mip_gap=0.0), col_hi=hi)
+    assert start.objective == pytest.approx(80.0)
+    x = reroute(inst, form, start.x, seconds=30)
+    assert x is not None and _feasible(form.lp, x)
+    assert arr["c"] @ x == pytest.approx(63.2)
 
 
 def test_a_plans_flows_split_into_paths_add_up_to_them(tmp_path):

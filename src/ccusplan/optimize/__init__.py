@@ -133,11 +133,11 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
     # solvers that take no plans while they search ignore it
     improve = Resizer(inst, form, step, warm.x) if opts.threads == 1 else \
         RegionSearch(inst, form, step, warm.x)
-    if warm.restrictions:
-        improve = SupportSearch(inst, form, model, step, warm.restrictions, improve,
-                                warm.restrictions_s)
     # each new plan's flows re-routed path by path first (:mod:`.rerouting`)
     improve = Rerouter(inst, form, step, improve)
+    if warm.restrictions:  # after the restricted MILPs, which start from the warm start's
+        improve = SupportSearch(inst, form, model, step, warm.restrictions, improve,
+                                warm.restrictions_s, warm.x)
     result = solve_model(model, opts.but(time_limit_s=budget, start=warm.x, progress=clocked,
                                          improve=improve))
     polished = None

@@ -45,6 +45,10 @@ from ccusplan.optimize.rerouting import applies, reroute
 TRANSPORT_GAP = 1e-3
 #: The share of polishing's time that re-routing path by path may take before the MILP.
 REROUTE_SHARE = 0.5
+#: Beside branch and bound, re-routing one plan takes at most this long, leaving the
+#: rest to the region search (a synthetic network of 1,000 sources: sweeps 61 s, then
+#: corridors closed one at a time, finding more for as long as they are given).
+REROUTE_STEP_S = 300.0
 #: Re-sizing solves groups of corridors with about this many pipe columns in all: on a
 #: synthetic network with 2,000 sources, one MILP over all the corridors a plan used was
 #: still 3 % from its bound after its 12 s, and HiGHS ended it 37 s late
@@ -232,7 +236,7 @@ class Rerouter:
         if cost >= self.done - 1e-9:
             return self.then.step(x, seconds, stop)
         t0 = time.perf_counter()
-        out = reroute(self.inst, self.form, x, seconds, stop)
+        out = reroute(self.inst, self.form, x, min(seconds, REROUTE_STEP_S), stop)
         if out is not None:
             left = max(seconds - (time.perf_counter() - t0), 0.1)
             out = resize(self.inst, self.form, out, self.opts.but(time_limit_s=left, stop=stop))[0]

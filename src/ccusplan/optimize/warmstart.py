@@ -212,15 +212,18 @@ def restricted_plan(inst: Instance, form: Formulation, model: PulpModel, hi: np.
 class SupportSearch:
     """An :class:`.deadline.Improver`: the warm start's restricted MILPs (``restrictions``,
     steps 2 and 3 of the module docstring) solved in turn beside branch and bound, each
-    from the plan at hand where it lies within the restriction, within ``seconds`` in all
+    from the plan at hand where it lies within the restriction (else from ``first``, the
+    warm start's), within ``seconds`` in all
     (what the warm start had left for them), then ``then``'s steps (re-sizing, the region
     search)."""
 
     def __init__(self, inst: Instance, form: Formulation, model: PulpModel, opts: SolveOptions,
-                 restrictions: tuple[np.ndarray, ...], then: Improver, seconds: float):
+                 restrictions: tuple[np.ndarray, ...], then: Improver, seconds: float,
+                 first: np.ndarray | None = None):
         self.inst, self.form, self.model, self.opts = inst, form, model, opts
         self.todo, self.then, self.left_s = list(restrictions), then, seconds
         self.c = form.lp.arrays()["c"]
+        self.first = first
 
     def idle(self, x: np.ndarray) -> bool:
         return not self.todo and self.then.idle(x)
@@ -232,8 +235,12 @@ class SupportSearch:
             return self.then.step(x, seconds, stop)
         hi = self.todo.pop(0)
         t0 = time.perf_counter()
+        # from the best plan so far, or else the first one it had (a plan re-routed off
+        # the restriction's corridors would leave the restricted MILP without a start)
+        start = _within(x, hi)
         plan = restricted_plan(self.inst, self.form, self.model, hi, self.opts.but(
-            time_limit_s=min(seconds, self.left_s), start=_within(x, hi), stop=stop))
+            time_limit_s=min(seconds, self.left_s), stop=stop,
+            start=start if start is not None else _within(self.first, hi)))
         self.left_s -= time.perf_counter() - t0
         return plan if plan is not None and self.c @ plan < self.c @ x - 1e-9 else None
 
