@@ -59,9 +59,9 @@ def test_floor_lifts_the_relaxation_by_hand(tmp_path, solver):
     assert before.objective == pytest.approx(12.0, abs=1e-6)
     add_floor(form, floor)
     after = solve_model(to_pulp(form.lp), SolveOptions(solver), relax=True)
-    assert after.objective == pytest.approx(18.0, abs=1e-5)
+    assert after.objective == pytest.approx(18.0, abs=1e-4)
     milp = solve_model(to_pulp(form.lp), SolveOptions(solver, mip_gap=0.0))
-    assert milp.objective == pytest.approx(18.0, abs=1e-5)
+    assert milp.objective == pytest.approx(18.0, abs=1e-4)
 
 
 def test_floor_ignores_the_network(tmp_path):
@@ -85,7 +85,7 @@ def test_run_reports_the_same_optimum_with_and_without_floor(tmp_path, solver):
     without = run(*load_case(case), solver=solver, mip_gap=0.0, site_floor=False)
     assert "site_floor" in with_floor.formulation.lp.row_blocks
     assert "site_floor" not in without.formulation.lp.row_blocks
-    assert with_floor.result.objective == pytest.approx(18.0, abs=1e-5)
+    assert with_floor.result.objective == pytest.approx(18.0, abs=1e-4)
     assert without.result.objective == pytest.approx(18.0, abs=1e-6)
 
 
@@ -113,7 +113,8 @@ def test_floor_keeps_the_optimum(net, n_periods):
     floored = build(inst)
     add_floor(floored, floor)
     out = solve_model(to_pulp(floored.lp), SolveOptions(mip_gap=0.0))
-    assert out.objective == pytest.approx(best.objective, rel=1e-6, abs=1e-6)
+    # the row is the floor less SLACK of it: a plan may meet it that much below the optimum
+    assert out.objective == pytest.approx(best.objective, abs=2e-6 * max(1.0, abs(floor)) + 1e-6)
 
 
 def test_warm_start_reports_the_lifted_bound(tmp_path):
@@ -127,8 +128,8 @@ def test_warm_start_reports_the_lifted_bound(tmp_path):
     form = build(inst)
     lifted = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60, mip_gap=0.0), floor=18.0)
     assert "site_floor" in form.lp.row_blocks
-    assert lifted.lp_bound == pytest.approx(18.0, abs=1e-5)
-    assert form.lp.arrays()["c"] @ lifted.x == pytest.approx(18.0, abs=1e-5)
+    assert lifted.lp_bound == pytest.approx(18.0, abs=1e-4)
+    assert form.lp.arrays()["c"] @ lifted.x == pytest.approx(18.0, abs=1e-4)
 
 
 def test_a_floor_the_relaxation_meets_is_left_out(tmp_path):
@@ -138,3 +139,33 @@ def test_a_floor_the_relaxation_meets_is_left_out(tmp_path):
     warm = lp_support_start(inst, form, to_pulp(form.lp), SolveOptions(time_limit_s=60, mip_gap=0.0), floor=10.0)
     assert "site_floor" not in form.lp.row_blocks
     assert warm.lp_bound == pytest.approx(12.0, abs=1e-6)
+
+
+def test_a_plan_at_the_floor_to_the_last_digit_stays_optimal(tmp_path):
+    """Two sources (1 and 4 Mt/yr at 5 USD/t) and two sinks (2 Mt/yr each at 8 USD/t) on
+    one spot, corridors of 10 km, a target of 4 Mt/yr: the optimum (235.72 MUSD) has
+    exactly the floor's site costs. With the floor's row lowered by 1e-7 of it, HiGHS
+    1.16.0 called a plan of 244.11 optimal; the row keeps the optimum."""
+    src = [{"id": i, "lon": 0.0, "lat": 0.0, "capacity_mtpa": cap, "capture_cost_usd_per_t": 5,
+            "capture_capex_musd": 0, "capture_fixed_om_musd_per_yr": 0}
+           for i, cap in (("S0", 1.0), ("S1", 4.0))]
+    snk = [{"id": i, "lon": 0.0, "lat": 0.0, "capacity_mt": 1000, "max_injection_mtpa": 2.0,
+            "storage_cost_usd_per_t": 8, "storage_capex_musd": 0,
+            "storage_fixed_om_musd_per_yr": 0} for i in ("K0", "K1")]
+    cor = [{"from": a, "to": b, "length_km": 10, "existing_capacity_mtpa": 0.0}
+           for a, b in (("S0", "S1"), ("S0", "K0"), ("S0", "K1"), ("S1", "K0"))]
+    classes = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 0.8,
+                "capex_musd_per_unit_per_mtpa": 0.12},
+               {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6,
+                "capex_musd_per_unit_per_mtpa": 0.05}]
+    write_network(tmp_path / "net", src, snk, cor, None, classes)
+    inst = prepare(*load_case(write_case(tmp_path / "case.toml", "net", [2025], period_years=5,
+                                         target=[4.0], finance={"discount_rate": 0.08})))
+    best = solve_model(to_pulp(build(inst).lp), SolveOptions(mip_gap=0.0))
+    assert best.objective == pytest.approx(235.72165, abs=1e-4)
+    floor = site_floor(inst, SolveOptions(time_limit_s=60))
+    floored = build(inst)
+    add_floor(floored, floor)
+    for seed in range(3):
+        out = solve_model(to_pulp(floored.lp), SolveOptions(mip_gap=0.0, seed=seed))
+        assert out.objective == pytest.approx(best.objective, rel=1e-6)

@@ -35,8 +35,11 @@ from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 #: The floor is lowered by this share of its size, so that a plan whose site costs are
-#: the floor's to the last digit stays feasible within the solver's tolerances.
-SLACK = 1e-7
+#: the floor's to the last digit stays feasible within the solver's tolerances (at 1e-7
+#: HiGHS 1.16.0 called a plan of 244.11 optimal on a random two-source network whose
+#: optimum, 235.72, has exactly the floor's site costs; SCIP found 235.72, and so does
+#: HiGHS at 1e-6: tests/test_floor.py).
+SLACK = 1e-6
 
 
 def site_floor(inst: Instance, opts: SolveOptions) -> float | None:
