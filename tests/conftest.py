@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import strategies as st
@@ -105,6 +106,33 @@ def draw_graph(draw, n_src: int, n_snk: int = 2):
     ids = [f"S{i}" for i in range(n_src)] + [f"K{i}" for i in range(n_snk)] + \
         [f"J{i}" for i in range(n_junc)]
     return ids, sorted(edges)
+
+
+def draw_network(draw, n_src: int) -> dict:
+    """A random network (:func:`draw_graph`) with ``n_src`` sources of 2–8 Mt/yr, two
+    sinks, 0–2 junctions, corridors of 20–200 km and three pipe classes (3, 8 and 20
+    Mt/yr): :func:`write_network`'s arguments."""
+    ids, edges = draw_graph(draw, n_src)
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    pos = {i: (float(rng.uniform(0, 3)), float(rng.uniform(0, 3))) for i in ids}
+    sources = [{"id": i, "lon": pos[i][0], "lat": pos[i][1],
+                "capacity_mtpa": float(rng.integers(2, 9)),
+                "capture_cost_usd_per_t": float(rng.integers(5, 40)),
+                "capture_capex_musd": float(rng.integers(0, 50)),
+                "capture_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "S"]
+    sinks = [{"id": i, "lon": pos[i][0], "lat": pos[i][1], "capacity_mt": 500,
+              "max_injection_mtpa": float(rng.integers(3, 12)),
+              "storage_cost_usd_per_t": float(rng.integers(1, 10)),
+              "storage_capex_musd": float(rng.integers(0, 30)),
+              "storage_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "K"]
+    junctions = [{"id": i, "lon": pos[i][0], "lat": pos[i][1]} for i in ids if i[0] == "J"]
+    corridors = [{"from": ids[a], "to": ids[b], "length_km": float(rng.integers(20, 200))}
+                 for a, b in edges]
+    classes = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1},
+               {"name": "mid", "capacity_mtpa": 8, "capex_musd_per_unit": 1.8},
+               {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}]
+    return dict(sources=sources, sinks=sinks, junctions=junctions or None,
+                corridors=corridors, pipe_classes=classes)
 
 
 def load_case(path: Path):

@@ -8,7 +8,7 @@ import importlib
 
 import numpy as np
 import pytest
-from conftest import NO_DISCOUNT, draw_graph, hand_network, load_case, write_case, write_network
+from conftest import NO_DISCOUNT, draw_network, hand_network, load_case, write_case, write_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,31 +107,10 @@ def test_polish_is_reported_and_can_be_turned_off(tmp_path):
 
 @st.composite
 def _networks(draw):
-    n_src = draw(st.integers(1, 3))
-    ids, edges = draw_graph(draw, n_src)
-    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    pos = {i: (float(rng.uniform(0, 3)), float(rng.uniform(0, 3))) for i in ids}
-    sources = [{"id": i, "lon": pos[i][0], "lat": pos[i][1],
-                "capacity_mtpa": float(rng.integers(2, 9)),
-                "capture_cost_usd_per_t": float(rng.integers(5, 40)),
-                "capture_capex_musd": float(rng.integers(0, 50)),
-                "capture_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "S"]
-    sinks = [{"id": i, "lon": pos[i][0], "lat": pos[i][1], "capacity_mt": 500,
-              "max_injection_mtpa": float(rng.integers(3, 12)),
-              "storage_cost_usd_per_t": float(rng.integers(1, 10)),
-              "storage_capex_musd": float(rng.integers(0, 30)),
-              "storage_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "K"]
-    junctions = [{"id": i, "lon": pos[i][0], "lat": pos[i][1]} for i in ids if i[0] == "J"]
-    corridors = [{"from": ids[a], "to": ids[b], "length_km": float(rng.integers(20, 200))}
-                 for a, b in edges]
-    classes = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1},
-               {"name": "mid", "capacity_mtpa": 8, "capex_musd_per_unit": 1.8},
-               {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}]
-    total = sum(s["capacity_mtpa"] for s in sources)
+    net = draw_network(draw, draw(st.integers(1, 3)))
+    total = sum(s["capacity_mtpa"] for s in net["sources"])
     periods = draw(st.sampled_from([1, 2]))
-    target = [round(total * f, 3) for f in ((0.6,) if periods == 1 else (0.3, 0.6))]
-    return dict(sources=sources, sinks=sinks, junctions=junctions or None,
-                corridors=corridors, pipe_classes=classes), target
+    return net, [round(total * f, 3) for f in ((0.6,) if periods == 1 else (0.3, 0.6))]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

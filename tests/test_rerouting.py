@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, draw_graph, load_case, write_case, \
+from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, draw_network, load_case, write_case, \
     write_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_polish import _feasible
 
 from ccusplan.optimize.formulation import build
 from ccusplan.optimize.instance import prepare
@@ -22,13 +23,6 @@ from ccusplan.optimize.rerouting import CorridorCosts, applies, decompose, rerou
 #: MUSD a year per km
 CLASSES = [{"name": "small", "capacity_mtpa": 5, "capex_musd_per_unit": 1},
            {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 1.2}]
-
-
-def _feasible(lp, x, tol=1e-6) -> bool:
-    a = lp.arrays()
-    ax = a["A"] @ x
-    return bool((ax >= a["row_lo"] - tol).all() and (ax <= a["row_hi"] + tol).all()
-                and (x >= a["col_lo"] - tol).all() and (x <= a["col_hi"] + tol).all())
 
 
 def _trunk_case(tmp_path):
@@ -64,6 +58,17 @@ def _corridor(inst, a: str, b: str) -> int:
                 if {inst.cor_from[e], inst.cor_to[e]} == ends)
 
 
+def _closed(inst, form, *ends) -> np.ndarray:
+    """Column upper bounds with no pipes and no flow on the corridors between ``ends``."""
+    hi = form.lp.arrays()["col_hi"].copy()
+    b = form.lp.blocks
+    for a, z in ends:
+        e = _corridor(inst, a, z)
+        hi[b["pipes"][inst.opt_corridor == e].ravel()] = 0.0
+        hi[b["flow_fwd"][e]] = hi[b["flow_rev"][e]] = 0.0
+    return hi
+
+
 def test_one_move_takes_a_flow_onto_the_trunk_and_reaches_the_optimum(tmp_path):
     """Plan: A direct to K (small, 20 a year), B through J (small 5 + small 18): 43 a
     year, 86 MUSD. Moving A's flow: its own pipe to K costs 20 a year, while through J
@@ -78,12 +83,8 @@ def test_one_move_takes_a_flow_onto_the_trunk_and_reaches_the_optimum(tmp_path):
     optimum = solve_model(model, SolveOptions(mip_gap=0.0))
     assert optimum.objective == pytest.approx(63.2)
     # the start: A–J and B–K closed
-    hi = arr["col_hi"].copy()
-    for a, b in (("A", "J"), ("B", "K")):
-        e = _corridor(inst, a, b)
-        hi[form.lp.blocks["pipes"][inst.opt_corridor == e].ravel()] = 0.0
-        hi[form.lp.blocks["flow_fwd"][e]] = hi[form.lp.blocks["flow_rev"][e]] = 0.0
-    start = solve_model(model, SolveOptions(mip_gap=0.0), col_hi=hi)
+    start = solve_model(model, SolveOptions(mip_gap=0.0),
+                        col_hi=_closed(inst, form, ("A", "J"), ("B", "K")))
     assert start.objective == pytest.approx(86.0)
     x = reroute(inst, form, start.x, seconds=30)
     assert x is not None and _feasible(form.lp, x)
@@ -105,12 +106,8 @@ def test_closing_a_corridor_moves_two_flows_onto_the_trunk_where_one_move_cannot
     form = build(inst)
     model = to_pulp(form.lp)
     arr = form.lp.arrays()
-    hi = arr["col_hi"].copy()
-    for a, b in (("A", "J"), ("B", "J")):
-        e = _corridor(inst, a, b)
-        hi[form.lp.blocks["pipes"][inst.opt_corridor == e].ravel()] = 0.0
-        hi[form.lp.blocks["flow_fwd"][e]] = hi[form.lp.blocks["flow_rev"][e]] = 0.0
-    start = solve_model(model, SolveOptions(mip_gap=0.0), col_hi=hi)
+    start = solve_model(model, SolveOptions(mip_gap=0.0),
+                        col_hi=_closed(inst, form, ("A", "J"), ("B", "J")))
     assert start.objective == pytest.approx(80.0)
     x = reroute(inst, form, start.x, seconds=30)
     assert x is not None and _feasible(form.lp, x)
@@ -188,30 +185,9 @@ def test_a_corridors_pipes_cost_what_the_re_sizing_milp_finds(tmp_path_factory, 
 
 @st.composite
 def _networks(draw):
-    n_src = draw(st.integers(2, 4))
-    ids, edges = draw_graph(draw, n_src)
-    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    pos = {i: (float(rng.uniform(0, 3)), float(rng.uniform(0, 3))) for i in ids}
-    sources = [{"id": i, "lon": pos[i][0], "lat": pos[i][1],
-                "capacity_mtpa": float(rng.integers(2, 9)),
-                "capture_cost_usd_per_t": float(rng.integers(5, 40)),
-                "capture_capex_musd": float(rng.integers(0, 50)),
-                "capture_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "S"]
-    sinks = [{"id": i, "lon": pos[i][0], "lat": pos[i][1], "capacity_mt": 500,
-              "max_injection_mtpa": float(rng.integers(3, 12)),
-              "storage_cost_usd_per_t": float(rng.integers(1, 10)),
-              "storage_capex_musd": float(rng.integers(0, 30)),
-              "storage_fixed_om_musd_per_yr": 0} for i in ids if i[0] == "K"]
-    junctions = [{"id": i, "lon": pos[i][0], "lat": pos[i][1]} for i in ids if i[0] == "J"]
-    corridors = [{"from": ids[a], "to": ids[b], "length_km": float(rng.integers(20, 200))}
-                 for a, b in edges]
-    classes = [{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1},
-               {"name": "mid", "capacity_mtpa": 8, "capex_musd_per_unit": 1.8},
-               {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}]
-    total = sum(s["capacity_mtpa"] for s in sources)
-    return dict(sources=sources, sinks=sinks, junctions=junctions or None,
-                corridors=corridors, pipe_classes=classes), \
-        [round(total * f, 3) for f in (0.2, 0.4, 0.6)]
+    net = draw_network(draw, draw(st.integers(2, 4)))
+    total = sum(s["capacity_mtpa"] for s in net["sources"])
+    return net, [round(total * f, 3) for f in (0.2, 0.4, 0.6)]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
