@@ -14,8 +14,8 @@ much, in every period: the columns of the capture and storage blocks) as fixed a
 3. re-routes the flows path by path (:mod:`.rerouting`, in up to
    :data:`REROUTE_SHARE` of the time) and re-sizes the result;
 4. solves the remaining problem, a fixed-charge network design with given supplies and
-   demands, to a gap measured on the transport cost alone, from that plan: it may
-   re-route further.
+   demands, to a gap measured on the transport cost alone (it may re-route further;
+   the plan is kept unless it finds a cheaper one).
 
 The outcome certifies the transport design for the chosen sites: its cost against the
 bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
@@ -302,7 +302,11 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
-    res = solve_model(model, opts.but(time_limit_s=milp_s, start=x0, phase="polish",
+    # started without the plan (kept below unless the MILP finds a cheaper one): given it,
+    # HiGHS 1.16.0 spends the root in sub-MIPs around it and its bound stalls (the Shandong
+    # plan's sites, 30 s: 117.81 MUSD with the plan, 149.03 without, for 159.92; with the
+    # plan as an objective cutoff only, or no heuristics, 117.81 too)
+    res = solve_model(model, opts.but(time_limit_s=milp_s, start=None, phase="polish",
                                       mip_gap=transport_gap * transport0 / total,
                                       improve=Resizer(inst, form, opts, resized=x0)),
                       col_lo=lo, col_hi=hi)
