@@ -21,7 +21,7 @@ from conftest import FREE_SOURCE, load_case, write_case, write_network
 from ccusplan.optimize import build, prepare
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
-from ccusplan.optimize.slope_scaling import slope_scaled_plan
+from ccusplan.optimize.slope_scaling import PATIENCE, slope_scaled_plan
 from ccusplan.optimize.warmstart import _rounded_up
 
 
@@ -69,3 +69,26 @@ def test_slope_scaling_gives_nothing_after_its_deadline(tmp_path):
     assert slope_scaled_plan(form.lp, lp.x, SolveOptions(threads=1),
                              lambda x, o: _rounded_up(form, model, x, o),
                              time.perf_counter() - 1.0) is None
+
+
+def test_slope_scaling_stops_when_its_plans_do_not_beat_the_plan_at_hand(tmp_path):
+    """A plan at hand cheaper than any slope-scaled one (the optimum is 13.0): within
+    PATIENCE LPs (here the second repeats the first), nothing; one dearer than the
+    optimum is beaten."""
+    inst = _two_warehouses(tmp_path)
+    form = build(inst)
+    model = to_pulp(form.lp)
+    c = form.lp.arrays()["c"]
+    opts = SolveOptions(threads=1)
+    lp = solve_model(model, opts, relax=True)
+    rounded = []
+
+    def round_up(x, o):
+        rounded.append(x)
+        return _rounded_up(form, model, x, o)
+
+    deadline = time.perf_counter() + 60
+    assert slope_scaled_plan(form.lp, lp.x, opts, round_up, deadline, bar=12.9) is None
+    assert 1 <= len(rounded) <= PATIENCE
+    plan = slope_scaled_plan(form.lp, lp.x, opts, round_up, deadline, bar=20.0)
+    assert c @ plan == pytest.approx(13.0)
