@@ -69,26 +69,30 @@ def _closed(inst, form, *ends) -> np.ndarray:
     return hi
 
 
+def _rerouted_to_the_optimum(tmp_path, start_musd, *closed):
+    """The trunk case solved with the corridors between ``closed`` ends shut (its optimum
+    then costs ``start_musd``), that plan re-routed: feasible, at the optimum 63.2 MUSD.
+    Returns (inst, form, start, re-routed columns)."""
+    inst = prepare(*_trunk_case(tmp_path))
+    form = build(inst)
+    start = solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0),
+                        col_hi=_closed(inst, form, *closed))
+    assert start.objective == pytest.approx(start_musd)
+    x = reroute(inst, form, start.x, seconds=30)
+    assert x is not None and _feasible(form.lp, x)
+    assert form.lp.arrays()["c"] @ x == pytest.approx(63.2)
+    return inst, form, start, x
+
+
 def test_one_move_takes_a_flow_onto_the_trunk_and_reaches_the_optimum(tmp_path):
     """Plan: A direct to K (small, 20 a year), B through J (small 5 + small 18): 43 a
     year, 86 MUSD. Moving A's flow: its own pipe to K costs 20 a year, while through J
     it adds 5 (A–J small) and 3.6 (J–K small → big): A moves, and the plan is the
     optimum, 63.2 MUSD (MILP to 0 gap: the same)."""
-    case, network = _trunk_case(tmp_path)
-    inst = prepare(case, network)
-    form = build(inst)
+    inst, form, start, x = _rerouted_to_the_optimum(tmp_path, 86.0, ("A", "J"), ("B", "K"))
     assert applies(inst, form)
-    model = to_pulp(form.lp)
-    arr = form.lp.arrays()
-    optimum = solve_model(model, SolveOptions(mip_gap=0.0))
-    assert optimum.objective == pytest.approx(63.2)
-    # the start: A–J and B–K closed
-    start = solve_model(model, SolveOptions(mip_gap=0.0),
-                        col_hi=_closed(inst, form, ("A", "J"), ("B", "K")))
-    assert start.objective == pytest.approx(86.0)
-    x = reroute(inst, form, start.x, seconds=30)
-    assert x is not None and _feasible(form.lp, x)
-    assert arr["c"] @ x == pytest.approx(63.2)
+    assert solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0)).objective == \
+        pytest.approx(63.2)
     sites = form.site_columns()
     assert np.allclose(x[sites], start.x[sites])
     flows = form.flows(x)
@@ -101,17 +105,7 @@ def test_closing_a_corridor_moves_two_flows_onto_the_trunk_where_one_move_cannot
     single flow gains by moving (A through J alone: A–J small 5 + J–K small 18 = 23 >
     20), but with A–K closed A must move (23), and then B gains by joining it (B–J 5,
     J–K small → big 3.6, against 20): 31.6 a year, the optimum 63.2 MUSD."""
-    case, network = _trunk_case(tmp_path)
-    inst = prepare(case, network)
-    form = build(inst)
-    model = to_pulp(form.lp)
-    arr = form.lp.arrays()
-    start = solve_model(model, SolveOptions(mip_gap=0.0),
-                        col_hi=_closed(inst, form, ("A", "J"), ("B", "J")))
-    assert start.objective == pytest.approx(80.0)
-    x = reroute(inst, form, start.x, seconds=30)
-    assert x is not None and _feasible(form.lp, x)
-    assert arr["c"] @ x == pytest.approx(63.2)
+    _rerouted_to_the_optimum(tmp_path, 80.0, ("A", "J"), ("B", "J"))
 
 
 def test_a_plans_flows_split_into_paths_add_up_to_them(tmp_path):

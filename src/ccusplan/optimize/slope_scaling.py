@@ -51,7 +51,7 @@ def slope_scaled_plan(lp: LinearProgram, x_lp: np.ndarray, opts: SolveOptions,
     if len(k) == 0:
         return None
     c = c0.copy()
-    x, best, best_cost, idle = x_lp, None, 0.0, 0
+    x, best, best_cost, idle = x_lp, None, np.inf if bar is None else bar, 0
     for _ in range(MAX_LPS):
         left = deadline - time.perf_counter()
         if left <= 0:
@@ -67,8 +67,8 @@ def slope_scaled_plan(lp: LinearProgram, x_lp: np.ndarray, opts: SolveOptions,
         x = r.x
         plan = round_up(x, opts.but(time_limit_s=max(deadline - time.perf_counter(), 0.1)))
         cost = None if plan is None else float(c0 @ plan)
-        beats = lambda b: b is None or cost < b - 1e-9 * abs(b)  # noqa: E731
-        if cost is not None and beats(None if best is None else best_cost) and beats(bar):
+        if cost is not None and cost < best_cost and \
+                not np.isclose(cost, best_cost, rtol=1e-9, atol=0.0):
             best, best_cost, idle = plan, cost, 0
         else:
             idle += 1

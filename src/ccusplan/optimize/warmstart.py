@@ -193,7 +193,7 @@ def lp_support_start(inst: Instance, form: Formulation, model: PulpModel, opts: 
             return None if up is None else resize(inst, form, up, o.but(time_limit_s=left()))[0]
         scaled = slope_scaled_plan(model.lp, relaxed.x, opts, plan_of, deadline,
                                    bar=None if best is None else float(c @ best))
-        if scaled is not None and (best is None or c @ scaled < c @ best):
+        if scaled is not None:  # cheaper than the bar it was given
             best = scaled
     if beside:
         return WarmStart(best, bound, relaxed.overhead_seconds, model, restrictions, left())
