@@ -40,6 +40,7 @@ them are not moved.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -88,87 +89,118 @@ class CorridorCosts:
         for e, o in enumerate(self.options):
             self.q_pad[e, :len(o)], self.a_pad[e, :len(o)] = self.cap[o], annual[o]
         self.n_opts = np.array([len(o) for o in self.options])
+        # the same as Python numbers, for the search of :meth:`_cheapest` (a number at a
+        # time: numpy's scalars would make it several times slower)
+        self._py = [(o.tolist(), self.cap[o].tolist(), annual[o].tolist()) for o in self.options]
+        self._tail = self.tail.tolist()
 
-    def estimate(self, flow: np.ndarray) -> np.ndarray:
+    def estimate(self, flow: np.ndarray, es: np.ndarray | None = None) -> np.ndarray:
         """(E,) an upper estimate of each corridor's cost for ``flow`` (E, T), fast: the
         cheaper of one class for the most, laid when first needed, and the cheapest class
-        for each period's shortfall added as it comes."""
-        E, T = self.q_pad.shape[0], self.T
+        for each period's shortfall added as it comes. With ``es``, for those corridors
+        alone (``flow`` then (len(es), T))."""
+        pick = (lambda v: v) if es is None else (lambda v: v[es])  # noqa: E731
+        q_pad, a_pad, n_opts = pick(self.q_pad), pick(self.a_pad), pick(self.n_opts)
+        E, T = q_pad.shape[0], self.T
         rows = np.arange(E)
         carried = np.abs(flow)
-        need = np.maximum(carried - self.existing[:, None] - EPS, 0.0)
-        last = np.maximum(self.n_opts - 1, 0)
+        need = np.maximum(carried - pick(self.existing)[:, None] - EPS, 0.0)
+        last = np.maximum(n_opts - 1, 0)
 
         def cheapest(short):            # (E,) class index covering ``short`` and count
-            k = np.minimum((self.q_pad < short[:, None] - 1e-9).sum(axis=1), last)
-            n = np.maximum(np.ceil(short / self.q_pad[rows, k] - 1e-9), 1.0)
+            k = np.minimum((q_pad < short[:, None] - 1e-9).sum(axis=1), last)
+            n = np.maximum(np.ceil(short / q_pad[rows, k] - 1e-9), 1.0)
             return k, n
 
         most = need.max(axis=1)
         first = np.where(need > 1e-9, np.arange(T)[None, :], T - 1).min(axis=1)
         k, n = cheapest(most)
-        one = np.where(most > 1e-9, n * self.a_pad[rows, k] * self.tail[first], 0.0)
+        one = np.where(most > 1e-9, n * a_pad[rows, k] * self.tail[first], 0.0)
         laid, grown = np.zeros(E), np.zeros(E)
         for t in range(T):
             short = need[:, t] - laid
             on = short > 1e-9
             k, n = cheapest(np.where(on, short, 0.0))
-            grown += np.where(on, n * self.a_pad[rows, k] * self.tail[t], 0.0)
-            laid += np.where(on, n * self.q_pad[rows, k], 0.0)
-        out = np.minimum(one, grown) + (self.per_t * carried).sum(axis=1)
-        out[(self.n_opts == 0) & (most > 1e-9)] = np.inf
+            grown += np.where(on, n * a_pad[rows, k] * self.tail[t], 0.0)
+            laid += np.where(on, n * q_pad[rows, k], 0.0)
+        out = np.minimum(one, grown) + (pick(self.per_t) * carried).sum(axis=1)
+        out[(n_opts == 0) & (most > 1e-9)] = np.inf
         return out
 
     def cost(self, e: int, flow: np.ndarray) -> float:
         """MUSD for corridor ``e`` carrying ``flow`` (T,) Mt/yr (either way)."""
         return self.plan(e, flow)[0]
 
+    def costs(self, es: np.ndarray, flows: np.ndarray) -> np.ndarray:
+        """(m,) MUSD for corridors ``es`` carrying ``flows`` (m, T): :meth:`cost` for many."""
+        carried = np.abs(flows)
+        need = self._need(es, carried)
+        out = np.array([self._pipes(e, row)[0] for e, row in zip(es.tolist(), need)])
+        return out.reshape(len(es)) + (self.per_t[es] * carried).sum(axis=1)
+
     def plan(self, e: int, flow: np.ndarray) -> tuple[float, tuple]:
         """(cost, pipes added: ((period, option, count), ...)) for ``flow`` on ``e``."""
         carried = np.abs(flow)
-        need = np.round(np.maximum(carried - self.existing[e] - EPS, 0.0), 6)
-        key = (e, need.tobytes())
-        if key not in self._cache:
-            self._cache[key] = self._cheapest(e, need)
-        pipes_musd, added = self._cache[key]
+        pipes_musd, added = self._pipes(e, self._need(np.array([e]), carried[None, :])[0])
         return pipes_musd + float(self.per_t[e] @ carried), added
 
+    def _need(self, es: np.ndarray, carried: np.ndarray) -> np.ndarray:
+        """(m, T) the capacity beyond the existing that pipes must give, rounded (the key
+        of the cache)."""
+        return np.round(np.maximum(carried - self.existing[es][:, None] - EPS, 0.0), 6)
+
+    def _pipes(self, e: int, need: np.ndarray) -> tuple[float, tuple]:
+        key = (e, need.tobytes())
+        out = self._cache.get(key)
+        if out is None:
+            out = self._cache[key] = self._cheapest(e, need)
+        return out
+
     def _cheapest(self, e: int, need: np.ndarray) -> tuple[float, tuple]:
-        opts = self.options[e]
-        q, a = self.cap[opts], self.annual[opts]
-        states = {0.0: (0.0, ())}                      # capacity → (cost, pipes added)
-        for t in range(self.T):
+        opts, q, a = self._py[e]
+        tail = self._tail
+        # capacity → (cost, the additions that reach it: (earlier ones, period, pipes))
+        states = {0.0: (0.0, ())}
+        for t, need_t in enumerate(need.tolist()):
             new: dict = {}
             for c, (cost, added) in states.items():
-                if c >= need[t] - 1e-9:
-                    if cost < new.get(c, (np.inf,))[0]:
+                if c >= need_t - 1e-9:
+                    if c not in new or cost < new[c][0]:
                         new[c] = (cost, added)
                     continue
-                for dq, da, adds in _additions(need[t] - c, q, a):
-                    c2, cost2 = c + dq, cost + da * self.tail[t]
-                    if cost2 < new.get(c2, (np.inf,))[0]:
-                        new[c2] = (cost2, added + tuple((t, int(opts[k]), n) for k, n in adds))
+                for dq, da, adds in _additions(need_t - c, q, a):
+                    c2, cost2 = c + dq, cost + da * tail[t]
+                    if c2 not in new or cost2 < new[c2][0]:
+                        new[c2] = (cost2, (added, t, adds))
             states, best = {}, np.inf
             for c in sorted(new, reverse=True):         # more capacity for less: kept
                 if new[c][0] < best - 1e-12:
                     states[c], best = new[c], new[c][0]
         if not states:
             return np.inf, ()
-        return min(states.values(), key=lambda s: s[0])
+        cost, chain = min(states.values(), key=lambda s: s[0])
+        added = []                          # the pipes of the chain of additions, in order
+        while chain:
+            chain, t, adds = chain
+            added[:0] = [(t, opts[k], n) for k, n in adds]
+        return cost, tuple(added)
 
 
-def _additions(short: float, q: np.ndarray, a: np.ndarray):
+def _additions(short: float, q: list[float], a: list[float]):
     """Ways to add at least ``short`` Mt/yr: n pipes of one class, or n − 1 of it and one
     of a smaller class, n ≤ :data:`MAX_ADDED` (any n for the largest class); (capacity,
     annual cost, ((class, count), ...))."""
+    last = len(q) - 1
     for k in range(len(q)):
-        n = max(int(np.ceil(short / q[k] - 1e-9)), 1)
-        if n > MAX_ADDED and k < len(q) - 1:
+        n = max(math.ceil(short / q[k] - 1e-9), 1)
+        if n > MAX_ADDED and k < last:
             continue
         yield n * q[k], n * a[k], ((k, n),)
-        for j in range(k) if n >= 2 else ():
-            if (n - 1) * q[k] + q[j] >= short - 1e-9:
-                yield (n - 1) * q[k] + q[j], (n - 1) * a[k] + a[j], ((k, n - 1), (j, 1))
+        if n >= 2:
+            rest_q, rest_a = (n - 1) * q[k], (n - 1) * a[k]
+            for j in range(k):
+                if rest_q + q[j] >= short - 1e-9:
+                    yield rest_q + q[j], rest_a + a[j], ((k, n - 1), (j, 1))
 
 
 def decompose(inst: Instance, net: np.ndarray, supply: np.ndarray
@@ -275,6 +307,7 @@ class _Search:
         self.corridor_cost = np.array([self.costs.cost(e, self.cur[e])
                                        if np.abs(self.cur[e]).max() > EPS else 0.0
                                        for e in range(E)])
+        self.estimated = self.costs.estimate(self.cur)   # kept up to date with cur
         self.start = self.cost()
         self.order = sorted(self.flows, key=lambda k: -self.amounts[k].sum())
         self._undo: dict | None = None
@@ -299,8 +332,11 @@ class _Search:
         idx, val = self.flows[key]
         base = self.cur.copy()
         base[idx] -= val
-        path = _cheapest_path(self.costs, base, d, self.room, self.frm, self.to, self.N,
-                              *key, exact)
+        base_cost, base_estimate = self.corridor_cost.copy(), self.estimated.copy()
+        base_cost[idx] = self.costs.costs(idx, base[idx])
+        base_estimate[idx] = self.costs.estimate(base[idx], idx)
+        path = _cheapest_path(self.costs, base, base_cost, base_estimate, d, self.room,
+                              self.frm, self.to, self.N, *key, exact)
         if path is None:
             return False
         new_idx = np.array([e for e, _ in path], dtype=int)
@@ -308,7 +344,7 @@ class _Search:
         touched = np.union1d(idx, new_idx)
         after_flow = base[touched].copy()
         after_flow[np.searchsorted(touched, new_idx)] += new_val
-        after = np.array([self.costs.cost(e, f) for e, f in zip(touched, after_flow)])
+        after = self.costs.costs(touched, after_flow)
         if not force and \
                 after.sum() >= self.corridor_cost[touched].sum() - 1e-6 * max(self.start, 1.0):
             return False
@@ -318,6 +354,7 @@ class _Search:
         base[touched] = after_flow
         self.cur = base
         self.corridor_cost[touched] = after
+        self.estimated[touched] = self.costs.estimate(after_flow, touched)
         return True
 
     def close_each(self, out_of_time) -> bool:
@@ -337,6 +374,7 @@ class _Search:
             if not on:
                 continue
             before, cur, corridor_cost = self.cost(), self.cur.copy(), self.corridor_cost.copy()
+            estimated = self.estimated.copy()
             self._undo, room = {}, self.room[:, e].copy()
             self.room[:, e] = 0.0
             forced = all(self._move(k, False, force=True) for k in on)
@@ -358,7 +396,7 @@ class _Search:
                 kept = True
             else:
                 self.flows.update(self._undo)
-                self.cur, self.corridor_cost = cur, corridor_cost
+                self.cur, self.corridor_cost, self.estimated = cur, corridor_cost, estimated
             self._undo = None
         return kept
 
@@ -381,22 +419,23 @@ def _room(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
     return room
 
 
-def _cheapest_path(costs: CorridorCosts, base: np.ndarray, d: np.ndarray, room: np.ndarray,
-                   frm: np.ndarray, to: np.ndarray, N: int, a: int, z: int, exact: bool):
+def _cheapest_path(costs: CorridorCosts, base: np.ndarray, base_cost: np.ndarray,
+                   before: np.ndarray, d: np.ndarray, room: np.ndarray, frm: np.ndarray,
+                   to: np.ndarray, N: int, a: int, z: int, exact: bool):
     """The path from node ``a`` to ``z`` on which sending ``d`` (T,) adds least to the
-    corridors' costs over ``base`` (E, T), within ``room``; [(corridor, sign)] or None.
-    Each corridor's cost is estimated (:meth:`CorridorCosts.estimate`), or with
-    ``exact`` worked out for the corridors in use (slower: a search per corridor)."""
+    corridors' costs over ``base`` (E, T, costing ``base_cost``, estimated ``before``),
+    within ``room``; [(corridor, sign)] or None. Each corridor's cost is estimated
+    (:meth:`CorridorCosts.estimate`), or with ``exact`` worked out for the corridors in use
+    (slower: a search per corridor)."""
     E = len(frm)
     weight = np.full((2, E), np.inf)
-    before = costs.estimate(base)
     used = np.flatnonzero(np.abs(base).max(axis=1) > EPS) if exact else np.zeros(0, int)
     for sg, side in ((1, 0), (-1, 1)):
         after = base + sg * d[None, :]
         fits = np.all(np.where(after > 0, after <= room[0] + EPS, -after <= room[1] + EPS), axis=1)
         weight[side, fits] = (costs.estimate(after) - before)[fits]
-        for e in used[fits[used]]:
-            weight[side, e] = costs.cost(e, after[e]) - costs.cost(e, base[e])
+        on = used[fits[used]]
+        weight[side, on] = costs.costs(on, after[on]) - base_cost[on]
     ok = np.isfinite(weight)
     tails = np.concatenate([frm, to])[ok.ravel()]
     heads = np.concatenate([to, frm])[ok.ravel()]
@@ -411,11 +450,11 @@ def _cheapest_path(costs: CorridorCosts, base: np.ndarray, d: np.ndarray, room: 
     dist, pred = dijkstra(g, indices=a, return_predecessors=True)
     if not np.isfinite(dist[z]):
         return None
-    arc = {(int(tails[i]), int(heads[i])): int(ids[i]) for i in best}
+    keys = tails[best].astype(np.int64) * N + heads[best]   # sorted: best is in that order
     path, node = [], z
     while node != a:
         p = int(pred[node])
-        i = arc[(p, node)]
+        i = int(ids[best[np.searchsorted(keys, p * N + node)]])
         path.append((i % E, 1 if i < E else -1))
         node = p
     return path[::-1]
