@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -56,6 +57,9 @@ from ccusplan.optimize.solution_file import violations
 EPS = 1e-6
 #: At most this many pipes added to a corridor in one period.
 MAX_ADDED = 3
+#: The estimated costs of flows alone kept for their next move: at most this many numbers
+#: (8 bytes each).
+ALONE_CACHE_FLOATS = 12_500_000
 
 
 def applies(inst: Instance, form: Formulation) -> bool:
@@ -286,6 +290,7 @@ class _Search:
         np.add.at(supply, inst.src_node, x[b["capture"]])
         np.add.at(supply, inst.snk_node, -x[b["injection"]])
         self.room = _room(inst, form, x)
+        self.arcs = _Arcs(self.frm, self.to, N)
         # each pair of end nodes' flow: (corridors, (m, T) Mt/yr), and its Mt/yr (T,);
         # paths over ship, truck or rail corridors stay as they are
         dense: dict[tuple[int, int], np.ndarray] = {}
@@ -310,10 +315,27 @@ class _Search:
         self.estimated = self.costs.estimate(self.cur)   # kept up to date with cur
         self.start = self.cost()
         self.order = sorted(self.flows, key=lambda k: -self.amounts[k].sum())
+        # each flow's estimated cost on every corridor alone, the most recently used kept
+        # (within ALONE_CACHE_FLOATS numbers in all)
+        self._alone_cache: OrderedDict = OrderedDict()
+        self._alone_most = max(int(ALONE_CACHE_FLOATS // max(E, 1)), 1)
         self._undo: dict | None = None
 
     def cost(self) -> float:
         return float(self.corridor_cost.sum())
+
+    def _alone(self, key) -> np.ndarray:
+        """(E,) the estimated cost of each corridor carrying flow ``key`` alone."""
+        out = self._alone_cache.get(key)
+        if out is None:
+            d = self.amounts[key]
+            out = self.costs.estimate(np.broadcast_to(d, (len(self.frm), len(d))))
+            self._alone_cache[key] = out
+            if len(self._alone_cache) > self._alone_most:
+                self._alone_cache.popitem(last=False)
+        else:
+            self._alone_cache.move_to_end(key)
+        return out
 
     def sweep(self, exact: bool, out_of_time) -> bool:
         """Move each flow, largest first, onto its cheapest path where the design then
@@ -335,8 +357,8 @@ class _Search:
         base_cost, base_estimate = self.corridor_cost.copy(), self.estimated.copy()
         base_cost[idx] = self.costs.costs(idx, base[idx])
         base_estimate[idx] = self.costs.estimate(base[idx], idx)
-        path = _cheapest_path(self.costs, base, base_cost, base_estimate, d, self.room,
-                              self.frm, self.to, self.N, *key, exact)
+        path = _cheapest_path(self.costs, self.arcs, base, base_cost, base_estimate, d,
+                              self._alone(key), self.room, *key, exact)
         if path is None:
             return False
         new_idx = np.array([e for e, _ in path], dtype=int)
@@ -419,45 +441,70 @@ def _room(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
     return room
 
 
-def _cheapest_path(costs: CorridorCosts, base: np.ndarray, base_cost: np.ndarray,
-                   before: np.ndarray, d: np.ndarray, room: np.ndarray, frm: np.ndarray,
-                   to: np.ndarray, N: int, a: int, z: int, exact: bool):
+class _Arcs:
+    """The corridors as arcs both ways (arc i: corridor i mod E, from→to for i < E), and
+    the graph of node pairs they join, in the order of a CSR matrix: parallel corridors
+    join one pair, which costs what the cheapest of them does."""
+
+    def __init__(self, frm: np.ndarray, to: np.ndarray, N: int):
+        self.E, self.N = len(frm), N
+        key = np.concatenate([frm, to]).astype(np.int64) * N + np.concatenate([to, frm])
+        self.order = np.argsort(key, kind="stable")
+        sorted_key = key[self.order]
+        self.starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        self.pairs = sorted_key[self.starts]                 # tail·N + head, ascending
+        indices = (self.pairs % N).astype(np.int32)
+        indptr = np.searchsorted(self.pairs // N, np.arange(N + 1)).astype(np.int32)
+        # the graph, built once: each path sets its weights (data) in place
+        self.graph = sp.csr_matrix((np.ones(len(self.pairs)), indices, indptr), shape=(N, N))
+
+    def path(self, weight: np.ndarray, a: int, z: int) -> list[tuple[int, int]] | None:
+        """The cheapest path from node ``a`` to ``z`` over the arcs' ``weight`` (2E,;
+        inf where an arc may not be used): [(corridor, +1 from→to / −1 to→from)] or None."""
+        w = weight[self.order]
+        self.graph.data[:] = np.minimum.reduceat(w, self.starts)
+        dist, pred = dijkstra(self.graph, indices=a, return_predecessors=True)
+        if not np.isfinite(dist[z]):
+            return None
+        path, node = [], z
+        while node != a:
+            p = int(pred[node])
+            pair = int(np.searchsorted(self.pairs, p * self.N + node))
+            lo, hi = self.starts[pair], self.starts[pair + 1] if pair + 1 < len(self.starts) \
+                else len(w)
+            i = int(self.order[lo + int(np.argmin(w[lo:hi]))])  # the first of the cheapest
+            path.append((i % self.E, 1 if i < self.E else -1))
+            node = p
+        return path[::-1]
+
+
+def _cheapest_path(costs: CorridorCosts, arcs: _Arcs, base: np.ndarray, base_cost: np.ndarray,
+                   before: np.ndarray, d: np.ndarray, alone: np.ndarray, room: np.ndarray,
+                   a: int, z: int, exact: bool):
     """The path from node ``a`` to ``z`` on which sending ``d`` (T,) adds least to the
     corridors' costs over ``base`` (E, T, costing ``base_cost``, estimated ``before``),
     within ``room``; [(corridor, sign)] or None. Each corridor's cost is estimated
-    (:meth:`CorridorCosts.estimate`), or with ``exact`` worked out for the corridors in use
-    (slower: a search per corridor)."""
-    E = len(frm)
+    (:meth:`CorridorCosts.estimate`; ``alone`` (E,): for ``d`` alone, which is what a
+    corridor that carries nothing costs either way), or with ``exact`` worked out for the
+    corridors in use (slower: a search per corridor)."""
+    E = arcs.E
     weight = np.full((2, E), np.inf)
-    used = np.flatnonzero(np.abs(base).max(axis=1) > EPS) if exact else np.zeros(0, int)
+    carrying = base.any(axis=1)
+    busy, idle = np.flatnonzero(carrying), np.flatnonzero(~carrying)
+    used = busy[np.abs(base[busy]).max(axis=1) > EPS] if exact else np.zeros(0, int)
+    alone = alone[idle] - before[idle]
     for sg, side in ((1, 0), (-1, 1)):
-        after = base + sg * d[None, :]
-        fits = np.all(np.where(after > 0, after <= room[0] + EPS, -after <= room[1] + EPS), axis=1)
-        weight[side, fits] = (costs.estimate(after) - before)[fits]
-        on = used[fits[used]]
-        weight[side, on] = costs.costs(on, after[on]) - base_cost[on]
-    ok = np.isfinite(weight)
-    tails = np.concatenate([frm, to])[ok.ravel()]
-    heads = np.concatenate([to, frm])[ok.ravel()]
-    w = np.maximum(weight.ravel()[ok.ravel()], 1e-9)
-    ids = np.flatnonzero(ok.ravel())
-    # parallel corridors: the cheapest of each pair of nodes
-    best = np.lexsort((w, heads, tails))
-    first = np.ones(len(best), dtype=bool)
-    first[1:] = (tails[best][1:] != tails[best][:-1]) | (heads[best][1:] != heads[best][:-1])
-    best = best[first]
-    g = sp.csr_matrix((w[best], (tails[best], heads[best])), shape=(N, N))
-    dist, pred = dijkstra(g, indices=a, return_predecessors=True)
-    if not np.isfinite(dist[z]):
-        return None
-    keys = tails[best].astype(np.int64) * N + heads[best]   # sorted: best is in that order
-    path, node = [], z
-    while node != a:
-        p = int(pred[node])
-        i = int(ids[best[np.searchsorted(keys, p * N + node)]])
-        path.append((i % E, 1 if i < E else -1))
-        node = p
-    return path[::-1]
+        after = base[busy] + sg * d[None, :]
+        fits = np.all(np.where(after > 0, after <= room[0][busy] + EPS,
+                               -after <= room[1][busy] + EPS), axis=1)
+        weight[side, busy[fits]] = (costs.estimate(after[fits], busy[fits]) - before[busy[fits]])
+        fits_idle = np.all(room[side] + EPS >= d[None, :], axis=1)[idle]  # d ≥ 0
+        weight[side, idle[fits_idle]] = alone[fits_idle]
+        on = used[np.isin(used, busy[fits], assume_unique=True)]
+        after_on = base[on] + sg * d[None, :]
+        weight[side, on] = costs.costs(on, after_on) - base_cost[on]
+    return arcs.path(np.where(np.isfinite(weight), np.maximum(weight, 1e-9), np.inf).ravel(),
+                     a, z)
 
 
 def _with_flows(inst: Instance, form: Formulation, x: np.ndarray, net: np.ndarray,
