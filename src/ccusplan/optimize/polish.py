@@ -46,7 +46,7 @@ TRANSPORT_GAP = 1e-3
 #: The share of polishing's time that re-routing path by path may take before the MILP.
 REROUTE_SHARE = 0.5
 #: Beside branch and bound, re-routing one plan takes at most this long, leaving the
-#: rest to the region search (a synthetic network of 1,000 sources: sweeps 61 s, then
+#: rest to the region search (a synthetic network of 1,000 sources: sweeps 18 s, then
 #: corridors closed one at a time, finding more for as long as they are given).
 REROUTE_STEP_S = 300.0
 #: Re-sizing solves groups of corridors with about this many pipe columns in all: on a

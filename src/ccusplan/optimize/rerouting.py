@@ -22,8 +22,13 @@ less. Each flow keeps its ends, so every site's capture and injection is unchang
 
 On the Shandong case's plan (14,386.7 MUSD) the transport falls from 175.14 to 160.96
 MUSD in 1.8 s; on a synthetic network of 1,000 sources from 43,491.7 to 39,767.5 in
-the sweeps (61 s) and to 38,673.7 in 150 s, where HiGHS found no cheaper design for the
+the sweeps (18 s) and to 36,963.8 in 150 s, where HiGHS found no cheaper design for the
 plan's sites in 600 s (benchmarks/README.md, "Re-routing path by path").
+
+Each move prices every corridor, so it is kept cheap: the corridors a flow's move
+touches are priced in one call, a flow's estimated cost on every corridor that carries
+nothing is kept for its next move (it is the same either way, and a flow's Mt/yr never
+change), and the graph the paths are searched on is built once.
 
 A corridor's cost for its flows over the periods (:meth:`CorridorCosts.cost`) is the
 cheapest set of pipes, never decreasing, with capacity for the flow in each period: a
