@@ -222,3 +222,47 @@ def test_a_re_routed_plan_is_feasible_keeps_its_sites_and_costs_less(tmp_path_fa
     lo[sites] = hi[sites] = np.where(integer, np.round(x[sites]), x[sites])
     exact = solve_model(model, SolveOptions(mip_gap=0.0), col_lo=lo, col_hi=hi)
     assert arr["c"] @ x >= exact.objective - 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 7).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=14),
+    st.lists(st.one_of(st.floats(0.01, 10.0), st.just(np.inf)), min_size=28, max_size=28),
+    st.integers(0, n - 1), st.integers(0, n - 1))))
+def test_the_arc_graph_finds_the_cheapest_path_over_parallel_corridors(drawn):
+    """Paths over the corridors both ways, parallel ones among them and some arcs barred
+    (inf), cost what networkx's Dijkstra finds on the same arcs, and follow arcs that
+    exist and are allowed."""
+    import networkx as nx
+
+    from ccusplan.optimize.rerouting import _Arcs
+
+    N, pairs, weights, a, z = drawn
+    pairs = [(u, v) for u, v in pairs if u != v] or [(0, 1)]
+    frm, to = np.array([u for u, _ in pairs]), np.array([v for _, v in pairs])
+    E = len(pairs)
+    w = np.array(weights[:2 * E])
+    g = nx.DiGraph()
+    g.add_nodes_from(range(N))
+    for i in np.flatnonzero(np.isfinite(w)):
+        u, v = (frm[i % E], to[i % E]) if i < E else (to[i % E], frm[i % E])
+        if not g.has_edge(u, v) or g[u][v]["w"] > w[i]:
+            g.add_edge(u, v, w=w[i])
+    path = _Arcs(frm, to, N).path(w, a, z)
+    if a == z:
+        assert path == []
+        return
+    if not nx.has_path(g, a, z):
+        assert path is None
+        return
+    assert path is not None
+    node, cost = a, 0.0
+    for e, sign in path:
+        tail, head = (frm[e], to[e]) if sign == 1 else (to[e], frm[e])
+        assert tail == node
+        arc = w[e if sign == 1 else e + E]
+        assert np.isfinite(arc)
+        cost, node = cost + arc, head
+    assert node == z
+    assert cost == pytest.approx(nx.dijkstra_path_length(g, a, z, weight="w"))

@@ -456,8 +456,9 @@ class _Arcs:
         key = np.concatenate([frm, to]).astype(np.int64) * N + np.concatenate([to, frm])
         self.order = np.argsort(key, kind="stable")
         sorted_key = key[self.order]
-        self.starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-        self.pairs = sorted_key[self.starts]                 # tail·N + head, ascending
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        self.pairs = sorted_key[starts]                      # tail·N + head, ascending
+        self.starts, self.ends = starts, np.r_[starts[1:], len(key)]  # each pair's arcs
         indices = (self.pairs % N).astype(np.int32)
         indptr = np.searchsorted(self.pairs // N, np.arange(N + 1)).astype(np.int32)
         # the graph, built once: each path sets its weights (data) in place
@@ -475,8 +476,7 @@ class _Arcs:
         while node != a:
             p = int(pred[node])
             pair = int(np.searchsorted(self.pairs, p * self.N + node))
-            lo, hi = self.starts[pair], self.starts[pair + 1] if pair + 1 < len(self.starts) \
-                else len(w)
+            lo, hi = self.starts[pair], self.ends[pair]
             i = int(self.order[lo + int(np.argmin(w[lo:hi]))])  # the first of the cheapest
             path.append((i % self.E, 1 if i < self.E else -1))
             node = p
@@ -497,14 +497,14 @@ def _cheapest_path(costs: CorridorCosts, arcs: _Arcs, base: np.ndarray, base_cos
     carrying = base.any(axis=1)
     busy, idle = np.flatnonzero(carrying), np.flatnonzero(~carrying)
     used = busy[np.abs(base[busy]).max(axis=1) > EPS] if exact else np.zeros(0, int)
-    alone = alone[idle] - before[idle]
+    added_alone = alone[idle] - before[idle]
     for sg, side in ((1, 0), (-1, 1)):
         after = base[busy] + sg * d[None, :]
         fits = np.all(np.where(after > 0, after <= room[0][busy] + EPS,
                                -after <= room[1][busy] + EPS), axis=1)
         weight[side, busy[fits]] = (costs.estimate(after[fits], busy[fits]) - before[busy[fits]])
         fits_idle = np.all(room[side] + EPS >= d[None, :], axis=1)[idle]  # d ≥ 0
-        weight[side, idle[fits_idle]] = alone[fits_idle]
+        weight[side, idle[fits_idle]] = added_alone[fits_idle]
         on = used[np.isin(used, busy[fits], assume_unique=True)]
         after_on = base[on] + sg * d[None, :]
         weight[side, on] = costs.costs(on, after_on) - base_cost[on]
