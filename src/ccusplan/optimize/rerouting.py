@@ -496,18 +496,17 @@ def _cheapest_path(costs: CorridorCosts, arcs: _Arcs, base: np.ndarray, base_cos
     weight = np.full((2, E), np.inf)
     carrying = base.any(axis=1)
     busy, idle = np.flatnonzero(carrying), np.flatnonzero(~carrying)
-    used = busy[np.abs(base[busy]).max(axis=1) > EPS] if exact else np.zeros(0, int)
+    in_use = (np.abs(base[busy]).max(axis=1) > EPS) & exact   # priced exactly, of busy
     added_alone = alone[idle] - before[idle]
     for sg, side in ((1, 0), (-1, 1)):
         after = base[busy] + sg * d[None, :]
         fits = np.all(np.where(after > 0, after <= room[0][busy] + EPS,
                                -after <= room[1][busy] + EPS), axis=1)
-        weight[side, busy[fits]] = (costs.estimate(after[fits], busy[fits]) - before[busy[fits]])
+        est, ex = fits & ~in_use, fits & in_use
+        weight[side, busy[est]] = costs.estimate(after[est], busy[est]) - before[busy[est]]
+        weight[side, busy[ex]] = costs.costs(busy[ex], after[ex]) - base_cost[busy[ex]]
         fits_idle = np.all(room[side] + EPS >= d[None, :], axis=1)[idle]  # d ≥ 0
         weight[side, idle[fits_idle]] = added_alone[fits_idle]
-        on = used[np.isin(used, busy[fits], assume_unique=True)]
-        after_on = base[on] + sg * d[None, :]
-        weight[side, on] = costs.costs(on, after_on) - base_cost[on]
     return arcs.path(np.where(np.isfinite(weight), np.maximum(weight, 1e-9), np.inf).ravel(),
                      a, z)
 
