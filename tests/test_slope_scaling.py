@@ -72,9 +72,10 @@ def test_slope_scaling_gives_nothing_after_its_deadline(tmp_path):
 
 
 def test_slope_scaling_stops_when_its_plans_do_not_beat_the_plan_at_hand(tmp_path):
-    """A plan at hand cheaper than any slope-scaled one (the optimum is 13.0): within
-    PATIENCE LPs (here the second repeats the first), nothing; one dearer than the
-    optimum is beaten."""
+    """A plan at hand cheaper than any slope-scaled one (the optimum is 13.0): the first
+    LP's plan does not beat it, and the procedure ends there (without a plan at hand it
+    would go on to a second LP, which repeats the first), with nothing; one dearer than
+    the optimum is beaten."""
     inst = _two_warehouses(tmp_path)
     form = build(inst)
     model = to_pulp(form.lp)
@@ -89,6 +90,29 @@ def test_slope_scaling_stops_when_its_plans_do_not_beat_the_plan_at_hand(tmp_pat
 
     deadline = time.perf_counter() + 60
     assert slope_scaled_plan(form.lp, lp.x, opts, round_up, deadline, bar=12.9) is None
-    assert 1 <= len(rounded) <= PATIENCE
+    assert len(rounded) == 1
+    rounded.clear()
+    slope_scaled_plan(form.lp, lp.x, opts, round_up, deadline)
+    assert 1 < len(rounded) <= PATIENCE
     plan = slope_scaled_plan(form.lp, lp.x, opts, round_up, deadline, bar=20.0)
     assert c @ plan == pytest.approx(13.0)
+
+
+def test_no_lp_is_started_that_cannot_end_before_the_deadline(tmp_path):
+    """Each LP and its plan take at least 0.6 s here, and the deadline is 1 s away: after
+    the first, 0.4 s are left, and no second LP is started (it would be, and would
+    repeat the first, without the rule)."""
+    inst = _two_warehouses(tmp_path)
+    form = build(inst)
+    model = to_pulp(form.lp)
+    opts = SolveOptions(threads=1)
+    lp = solve_model(model, opts, relax=True)
+    rounded = []
+
+    def slow_round_up(x, o):
+        rounded.append(x)
+        time.sleep(0.6)
+        return _rounded_up(form, model, x, o)
+
+    slope_scaled_plan(form.lp, lp.x, opts, slow_round_up, time.perf_counter() + 1.0)
+    assert len(rounded) == 1

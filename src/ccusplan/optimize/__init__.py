@@ -142,6 +142,11 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
                                          improve=improve))
     polished = None
     if opts.polish and result.x is not None and model.has_integers:
+        # with the LP relaxation's bound where branch and bound proved less (or none, as
+        # on large networks): every plan costs at least it, so the plan's transport at
+        # least it less the sites' cost, which polishing reports where its own MILP
+        # proves less
+        result = _with_bound(result, bound)
         with reporting(clocked):
             left = limit - (time.perf_counter() - t1)
             polished = polish(inst, form, model, result,
