@@ -642,8 +642,8 @@ def define_node_cuts(m: _Model) -> None:
     injects = np.minimum(inst.snk_inj_mtpa[:, None], inst.flow_bound_mtpa[None, :])
     np.add.at(most_snk, inst.snk_node, injects * snk_ok)
     ends = np.stack([inst.cor_from, inst.cor_to])           # (2, E)
-    leased = m.kept[inst.cor_leased[m.kept]]
-    leased_pos = np.flatnonzero(inst.cor_leased[m.kept])
+    leased_pos = np.flatnonzero(inst.cor_leased[m.kept])  # among the flow columns
+    leased = m.kept[leased_pos]
     existing = np.zeros(N)
     for end in ends:
         np.add.at(existing, end, inst.cor_existing_mtpa[:m.E])
@@ -668,11 +668,9 @@ def define_node_cuts(m: _Model) -> None:
         for node, cols, s in ((inst.src_node, m.capture, -sign), (inst.snk_node, m.injection, sign)):
             k = np.flatnonzero(at[node] >= 0)
             terms.append((at[node[k]][:, None] * T + tt, cols[k], s))
-        r, c, v = (np.concatenate([np.broadcast_to(np.asarray(term[i], float if i == 2 else int),
-                                                   np.shape(term[0])).ravel() for term in terms])
-                   for i in range(3))
-        lp.add_rows(f"node_cut_{name}", len(nodes) * T, [(r[v != 0], c[v != 0], v[v != 0])],
-                    lo=np.repeat(-existing[nodes], T))
+        # (a pipe counted for 0 where the node's sites cannot work is dropped with every
+        # other zero when the matrix is assembled)
+        lp.add_rows(f"node_cut_{name}", len(nodes) * T, terms, lo=np.repeat(-existing[nodes], T))
 
 
 def define_targets(m: _Model, elastic_targets: bool,

@@ -16,10 +16,11 @@ the last LP and its plan took (on a synthetic network of 2,000 sources the first
 slope-scaled LP took 77 s, and a second, started with 63 s left, was stopped
 unfinished). Given a plan at hand, it stops after the first LP whose plan does not beat
 it, until one has: on synthetic networks of 1,000 and 2,000 sources no slope-scaled plan
-came within 9 % of the backbone's (seven LPs in 110 s; two in 132 s). On OR-Library's capb (100 warehouses × 1,000 customers as a network) the
-LP relaxation rounded up costs 106.95 M; ten slope-scaled LPs reach 59.38 M (the optimum
-is 55.55 M) in about 35 s, where branch and bound from 106.95 M stood at 81.64 M after
-180 s (benchmarks/README.md, "Slope scaling").
+came within 9 % of the backbone's (seven LPs in 110 s; two in 132 s). On OR-Library's
+capb (100 warehouses × 1,000 customers as a network) the LP relaxation rounded up costs
+106.95 M; ten slope-scaled LPs reach 59.38 M (the optimum is 55.55 M) in about 35 s,
+where branch and bound from 106.95 M stood at 81.64 M after 180 s (benchmarks/README.md,
+"Slope scaling").
 """
 
 from __future__ import annotations
