@@ -6,6 +6,7 @@ One tiny model plus named overrides composes the test cases (the Calliope way):
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,48 @@ def draw_network(draw, n_src: int) -> dict:
                {"name": "big", "capacity_mtpa": 20, "capex_musd_per_unit": 3}]
     return dict(sources=sources, sinks=sinks, junctions=junctions or None,
                 corridors=corridors, pipe_classes=classes)
+
+
+def draw_network_with_existing(draw) -> dict:
+    """2–3 sources (:func:`draw_network`), the first corridor with existing capacity or
+    not: for a ``st.composite`` strategy."""
+    drawn = draw_network(draw, draw(st.integers(2, 3)))
+    drawn["corridors"][0]["existing_capacity_mtpa"] = draw(st.sampled_from([0.0, 2.0]))
+    return drawn
+
+
+def small_big_case(folder: Path, sources: dict, junction: tuple, corridors) -> Path:
+    """A one-period case of free sources (``sources``: id → (lon, lat, Mt/yr)), the free
+    sink K at (2, 0) injecting up to 10 Mt/yr, the junction J at ``junction`` and
+    corridors of 10 km (``corridors``: pairs of ids); a small pipe (3 Mt/yr) costs 1
+    MUSD/km, a big one (10 Mt/yr) 1.6, so 1.0 and 1.6 MUSD a year over 10 km (crf 0.1,
+    no discounting); the target (10) takes what the sources capture."""
+    write_network(
+        folder / "net",
+        sources=[{"id": i, "lon": lon, "lat": lat, "capacity_mtpa": mtpa, **FREE_SOURCE}
+                 for i, (lon, lat, mtpa) in sources.items()],
+        sinks=[{"id": "K", "lon": 2, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 10.0,
+                **FREE_SINK}],
+        junctions=[{"id": "J", "lon": junction[0], "lat": junction[1]}],
+        corridors=[{"from": a, "to": b, "length_km": 10.0} for a, b in corridors],
+        pipe_classes=[{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},
+                      {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6}])
+    return write_case(folder / "case.toml", "net", [2025], target=[10.0], finance=NO_DISCOUNT)
+
+
+def instance_of(drawn: dict, periods, share: float):
+    """The prepared instance of the drawn network with targets rising to ``share`` of
+    what it can capture and inject over ``periods``."""
+    from ccusplan.optimize import prepare
+
+    total = min(sum(s["capacity_mtpa"] for s in drawn["sources"]),
+                sum(k["max_injection_mtpa"] for k in drawn["sinks"]))
+    target = [round(total * share * (i + 1) / len(periods), 3) for i in range(len(periods))]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        write_network(tmp / "net", **drawn)
+        return prepare(*load_case(write_case(tmp / "case.toml", "net", periods, target=target,
+                                             finance=NO_DISCOUNT)))
 
 
 def load_case(path: Path):

@@ -5,12 +5,10 @@ three."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import FREE_SINK, FREE_SOURCE, NO_DISCOUNT, draw_network, load_case, write_case, \
-    write_network
+from conftest import draw_network_with_existing, instance_of, load_case, small_big_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,21 +20,11 @@ from ccusplan.optimize.pulp_backend import solve_model, to_pulp
 
 def _mesh(folder: Path) -> Path:
     """Source S (2 Mt/yr) on a triangle S–K, S–J, J–K and source B (8 Mt/yr) on a bridge
-    B–K to the sink K; every corridor 10 km; the target (10) takes all of it. A small pipe
-    (3 Mt/yr) costs 1 MUSD/km, a big one (10 Mt/yr) 1.6; crf 0.1: 1.0 and 1.6 MUSD a year
-    over 10 km. The optimum lays a small pipe S–K and a big one B–K: 2.6."""
-    write_network(
-        folder / "net",
-        sources=[{"id": "S", "lon": 0, "lat": 0, "capacity_mtpa": 2.0, **FREE_SOURCE},
-                 {"id": "B", "lon": 2, "lat": 0, "capacity_mtpa": 8.0, **FREE_SOURCE}],
-        sinks=[{"id": "K", "lon": 1, "lat": 0, "capacity_mt": 100, "max_injection_mtpa": 10.0,
-                **FREE_SINK}],
-        junctions=[{"id": "J", "lon": 0.5, "lat": 0.5}],
-        corridors=[{"from": a, "to": b, "length_km": 10.0}
-                   for a, b in (("S", "K"), ("S", "J"), ("J", "K"), ("B", "K"))],
-        pipe_classes=[{"name": "small", "capacity_mtpa": 3, "capex_musd_per_unit": 1.0},
-                      {"name": "big", "capacity_mtpa": 10, "capex_musd_per_unit": 1.6}])
-    return write_case(folder / "case.toml", "net", [2025], target=[10.0], finance=NO_DISCOUNT)
+    B–K to the sink K (:func:`conftest.small_big_case`: every corridor 10 km, a small pipe
+    1.0 MUSD a year, a big one 1.6). The optimum lays a small pipe S–K and a big one
+    B–K: 2.6."""
+    return small_big_case(folder, {"S": (0, 0, 2.0), "B": (4, 0, 8.0)}, (0.5, 0.5),
+                          [("S", "K"), ("S", "J"), ("J", "K"), ("B", "K")])
 
 
 @pytest.mark.parametrize("node_cuts, relaxed_musd", [
@@ -65,27 +53,14 @@ def test_only_large_models_get_them_by_default(tmp_path):
     assert "node_cut_source" not in form.lp.row_blocks
 
 
-@st.composite
-def _networks(draw) -> dict:
-    """2–3 sources (:func:`conftest.draw_network`), the first corridor with existing
-    capacity or not."""
-    drawn = draw_network(draw, draw(st.integers(2, 3)))
-    drawn["corridors"][0]["existing_capacity_mtpa"] = draw(st.sampled_from([0.0, 2.0]))
-    return drawn
+_networks = st.composite(draw_network_with_existing)
 
 
 @settings(max_examples=40, deadline=None)
 @given(drawn=_networks(), periods=st.sampled_from([[2025], [2025, 2030, 2035]]),
        share=st.sampled_from([0.4, 0.8]))
 def test_the_rows_never_change_the_optimum(drawn, periods, share):
-    total = min(sum(s["capacity_mtpa"] for s in drawn["sources"]),
-                sum(k["max_injection_mtpa"] for k in drawn["sinks"]))
-    target = [round(total * share * (i + 1) / len(periods), 3) for i in range(len(periods))]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        write_network(tmp / "net", **drawn)
-        inst = prepare(*load_case(write_case(tmp / "case.toml", "net", periods, target=target,
-                                             finance=NO_DISCOUNT)))
+    inst = instance_of(drawn, periods, share)
     opts = SolveOptions(mip_gap=0.0)
     cut, plain = build(inst, node_cuts=True), build(inst, node_cuts=False)
     with_rows, without = solve_model(to_pulp(cut.lp), opts), solve_model(to_pulp(plain.lp), opts)

@@ -149,7 +149,7 @@ def run(case: Case, network: Network, options: SolveOptions | None = None,
         result = _with_bound(result, bound)
         with reporting(clocked):
             left = limit - (time.perf_counter() - t1)
-            polished = polish(inst, form, model, result,
+            polished = polish(inst, form, result,
                               step.but(time_limit_s=min(left, POLISH_SHARE * limit)),
                               resize_s=POLISH_SHARE * limit)
         result = replace(result, x=polished.x, objective=polished.objective)

@@ -73,6 +73,7 @@ import scipy.sparse as sp
 
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import LinearProgram
+from ccusplan.optimize.source_flows import SourceFlows, define_source_flows
 
 #: The blocks whose costs are capture's, and storage's (with a price's revenue): together
 #: the site costs; everything else is transport.
@@ -82,12 +83,12 @@ STORAGE_BLOCKS = ("sink_open", "wells", "injection")
 TRANSPORT_BLOCKS = ("leased_on", "port_open", "port_capacity")
 #: Models of at least NODE_CUT_COLUMNS and fewer than NODE_CUT_MAX_COLUMNS columns get
 #: :func:`define_node_cuts`' rows by default. Below, branch and bound's own cuts pass
-#: them (Shandong to 1 %: 26.7, 38.4, 35.6 s against 10.5, 9.0, 10.5 s, seeds 0-2; the
-#: reduced China case, 68,694 columns, at 600 s: bound 32,104.5 against 31,971.2, but a
-#: dearer backbone plan, 9.57 % against 9.38 %); above, the LP relaxation with them did
-#: not end within the warm start's 210 s of a 300-s run on the whole China network
-#: (368,898 columns; 182 s without), whose bound then fell back to the site floor
-#: (benchmarks/README.md, "Node cut-sets").
+#: them (Shandong to 1 %: 26.7, 38.4, 35.6 s against 10.5, 9.0, 10.5 s, seeds 0-2);
+#: above, the LP relaxation with them did not end within the warm start's 210 s of a
+#: 300-s run on the whole China network (368,898 columns; 182 s without), whose bound
+#: then fell back to the site floor. Within, the reduced China case (111,192 columns) at
+#: 600 s: bound 32,104.5 against 31,971.2 without, but a dearer plan from the backbone,
+#: 9.57 % against 9.38 % (9.48 % on a later run) (benchmarks/README.md, "Node cut-sets").
 NODE_CUT_COLUMNS = 100_000
 NODE_CUT_MAX_COLUMNS = 300_000
 
@@ -266,7 +267,8 @@ class _Model:
 def build(inst: Instance, elastic_targets: bool = False,
           directed: bool | None = None, transport: bool = True,
           terminal_links: bool = True, shortfall_usd_per_t: float | None = None,
-          node_cuts: bool | None = None) -> Formulation:
+          node_cuts: bool | None = None,
+          source_flows: SourceFlows | None = None) -> Formulation:
     """The MILP of ``inst``. With ``elastic_targets`` (diagnosis only) targets may fall
     short at a cost of 1 per Mt/yr and nothing else costs anything. ``directed``: lay
     pipes for one direction (default: in a single period, where it is exact).
@@ -278,7 +280,8 @@ def build(inst: Instance, elastic_targets: bool = False,
     fall short, each tonne short costing this (a fixed plan evaluated under another
     case, :mod:`ccusplan.uncertainty.evaluate`).
     ``node_cuts``: add :func:`define_node_cuts`' rows (default: by the model's size,
-    :data:`NODE_CUT_COLUMNS`).
+    :data:`NODE_CUT_COLUMNS`). ``source_flows``: follow each source's own flow near it
+    (:mod:`.source_flows`; its columns come after every other).
 
     The constraint families are the ``define_*`` functions below, in the order they add
     their rows."""
@@ -303,6 +306,10 @@ def build(inst: Instance, elastic_targets: bool = False,
     flow_map, flow_entries = _flow_map(m)
     if not elastic_targets:
         define_objective(m, flow_entries)
+    if source_flows is not None:
+        define_source_flows(m, flow_map, source_flows)
+        flow_map = sp.csr_matrix((flow_map.data, flow_map.indices, flow_map.indptr),
+                                 shape=(flow_map.shape[0], m.lp.n_cols))
     return Formulation(m.lp, m.sized, flow_map,
                        tuple((f"pipes{p.suffix}", f"pipe_size{p.suffix}") for p in m.pipes),
                        min_size, min_size_by)

@@ -14,8 +14,10 @@ much, in every period: the columns of the capture and storage blocks) as fixed a
 3. re-routes the flows path by path (:mod:`.rerouting`, in up to
    :data:`REROUTE_SHARE` of the time) and re-sizes the result;
 4. solves the remaining problem, a fixed-charge network design with given supplies and
-   demands, to a gap measured on the transport cost alone (it may re-route further;
-   the plan is kept unless it finds a cheaper one).
+   demands, each source's flow followed near it (:mod:`.source_flows`): first its LP
+   relaxation, a bound where the MILP would not end its root in time, then the MILP, to
+   a gap measured on the transport cost alone (it may re-route further; the plan is
+   kept unless it finds a cheaper one).
 
 The outcome certifies the transport design for the chosen sites: its cost against the
 bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
@@ -29,17 +31,18 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ccusplan.optimize.formulation import Formulation
+from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import restrict
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import PulpModel, solve_model, to_pulp
 from ccusplan.optimize.result import SolveResult
 from ccusplan.optimize.rerouting import applies, reroute
+from ccusplan.optimize.source_flows import SourceFlows
 
 #: The gap on the transport cost that polishing aims for.
 TRANSPORT_GAP = 1e-3
@@ -54,6 +57,15 @@ REROUTE_STEP_S = 300.0
 #: still 3 % from its bound after its 12 s, and HiGHS ended it 37 s late
 #: (benchmarks/README.md, "The LP relaxation and re-sizing at scale").
 RESIZE_GROUP_COLUMNS = 500
+#: The MILP of step 4 follows each source's own flow this many corridors from it
+#: (:mod:`.source_flows`), one on models of :data:`SOURCE_FLOW_WIDE_COLUMNS` columns or
+#: more. The Shandong plan's sites: LP relaxation's transport 71.3 MUSD without, 92.4 with
+#: one hop, 124.1 with two (0.3 s), 126.2 with three; polishing's bound in its 12 s 135.6
+#: without, 141.5, 143.9 and 141.5 with one, two and three. The reduced China case's plan:
+#: 806.4 without (12.4 s), 1,044.2 with one hop (16.7 s), 1,420.3 with two (72.3 s)
+#: (benchmarks/README.md, "Each source's flow followed near it").
+SOURCE_FLOW_HOPS = 2
+SOURCE_FLOW_WIDE_COLUMNS = 50_000
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,38 @@ class Rerouter:
         return out if better else None
 
 
-def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResult,
+class _Followed:
+    """An :class:`.deadline.Improver` of plans of ``ext`` (``form`` with each source's flow
+    followed, :mod:`.source_flows`) that improves their first ``n`` columns with
+    ``inner`` and follows each source's flow in the result again (an LP over those
+    columns alone, every other held)."""
+
+    def __init__(self, inner, ext: Formulation, n: int):
+        self.inner, self.ext, self.n = inner, ext, n
+
+    def idle(self, x: np.ndarray) -> bool:
+        return self.inner.idle(x[:self.n])
+
+    def step(self, x: np.ndarray, seconds: float,
+             stop: threading.Event | None = None) -> np.ndarray | None:
+        t0 = time.perf_counter()
+        out = self.inner.step(x[:self.n], seconds, stop)
+        if out is None:
+            return None
+        full = np.r_[out, x[self.n:]]
+        A = self.ext.lp.arrays()["A"]
+        free = np.arange(self.n, len(full))
+        sub = restrict(self.ext.lp, free, full, A @ full, A.tocsc())
+        left = max(seconds - (time.perf_counter() - t0), 0.1)
+        r = solve_model(to_pulp(sub), self.inner.opts.but(time_limit_s=left, stop=stop, start=None,
+                                                          phase="re-size"), relax=True)
+        if r.x is None or r.status != "optimal":
+            return None
+        full[free] = r.x
+        return full
+
+
+def polish(inst: Instance, form: Formulation, start: SolveResult,
            opts: SolveOptions, resize_s: float | None = None,
            transport_gap: float = TRANSPORT_GAP) -> Polished:
     """Polish ``start``'s plan (see the module docstring) within ``opts.time_limit_s``.
@@ -300,16 +343,38 @@ def polish(inst: Instance, form: Formulation, model: PulpModel, start: SolveResu
     milp_s = time_limit_s - seconds - first_resize_s
     if milp_s <= 0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
+    # the remaining problem with each source's own flow followed near it (.source_flows):
+    # its LP relaxation first, a bound by itself where the MILP does not end its root
+    t_lp = time.perf_counter()
+    ext = build(inst, directed=len(form.pipe_blocks) == 2, source_flows=SourceFlows(
+        SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS else 1, x0[form.lp.blocks["capture"]]))
+    ext_arr = ext.lp.arrays()
+    ext_lo = np.r_[lo, ext_arr["col_lo"][len(c):]]
+    ext_hi = np.r_[hi, ext_arr["col_hi"][len(c):]]
+    ext_model = to_pulp(ext.lp)
+    relaxed = solve_model(ext_model, opts.but(time_limit_s=milp_s, start=None, phase="polish"),
+                          relax=True, col_lo=ext_lo, col_hi=ext_hi)
+    seconds += time.perf_counter() - t_lp
+    if relaxed.status == "optimal" and relaxed.objective is not None:
+        lp_bound = relaxed.objective - site_cost
+        floor = lp_bound if floor is None else max(floor, lp_bound)
+    transport0 = float(c @ x0) - site_cost
+    milp_s = time_limit_s - seconds - first_resize_s
+    if proven(transport0) or milp_s <= 0:
+        return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
     # the solver's gap is relative to the whole objective: transport_gap of transport
     total = max(abs(float(c @ x0)), 1e-9)
     # started without the plan (kept below unless the MILP finds a cheaper one): given it,
     # HiGHS 1.16.0 spends the root in sub-MIPs around it and its bound stalls (the Shandong
     # plan's sites, 30 s: 117.81 MUSD with the plan, 149.03 without, for 159.92; with the
     # plan as an objective cutoff only, or no heuristics, 117.81 too)
-    res = solve_model(model, opts.but(time_limit_s=milp_s, start=None, phase="polish",
-                                      mip_gap=transport_gap * transport0 / total,
-                                      improve=Resizer(inst, form, opts, resized=x0)),
-                      col_lo=lo, col_hi=hi)
+    res = solve_model(ext_model, opts.but(time_limit_s=milp_s, start=None, phase="polish",
+                                          mip_gap=transport_gap * transport0 / total,
+                                          improve=_Followed(Resizer(inst, form, opts, resized=x0),
+                                                            ext, len(c))),
+                      col_lo=ext_lo, col_hi=ext_hi)
+    if res.x is not None:
+        res = replace(res, x=res.x[:len(c)])
     seconds += res.solve_seconds + res.overhead_seconds
     bounds = [b for b in (floor, None if res.best_bound is None else res.best_bound - site_cost)
               if b is not None]
