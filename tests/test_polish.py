@@ -92,6 +92,34 @@ def test_a_plan_with_oversized_and_idle_pipes_is_polished_to_the_hand_optimum(tm
         assert p.objective == pytest.approx(124.0) and _feasible(form.lp, p.x)
 
 
+def test_plans_improved_beside_the_followed_milp_are_its_plans(tmp_path):
+    """Beside polishing's MILP (each source's flow followed, :mod:`.source_flows`), a plan
+    it hands over is re-sized on its first columns and its sources' flows followed again:
+    the hand optimum (124 MUSD) spoilt with a big trunk pipe and a big J–K1 pipe (144,
+    here with the extension's columns at 0, which break its rows) comes back as a plan of
+    the extended model, re-sized to 124."""
+    from ccusplan.optimize.source_flows import SourceFlows
+
+    case, network = _hand(tmp_path)
+    inst = prepare(case, network)
+    form = build(inst, directed=False)
+    best = solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0))
+    x = best.x.copy()
+    n = form.lp.blocks["pipes"][:, 0]
+    for a, b, small, big in (("S", "J", 0, 1), ("J", "K1", 0, 1)):
+        x[n[_option(inst, a, b, "small")]], x[n[_option(inst, a, b, "big")]] = small, big
+    c = form.lp.arrays()["c"]
+    ext = build(inst, directed=False, source_flows=SourceFlows(2, x[form.lp.blocks["capture"]]))
+    given = np.r_[x, np.zeros(ext.lp.n_cols - len(x))]
+    assert not _feasible(ext.lp, given)
+    improver = polish_module._Followed(
+        polish_module.Resizer(inst, form, SolveOptions()), ext, len(x))
+    out = improver.step(given, 10.0)
+    assert out is not None and len(out) == ext.lp.n_cols and _feasible(ext.lp, out)
+    assert c @ x == pytest.approx(144.0) and c @ out[:len(x)] == pytest.approx(124.0)
+    assert improver.idle(out)
+
+
 def test_polish_is_reported_and_can_be_turned_off(tmp_path):
     """Solved to 0 gap, the hand case's transport (33 MUSD) is certified by the MILP's
     bound alone; with polishing off there is no certificate."""
