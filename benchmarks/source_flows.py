@@ -21,10 +21,9 @@ import numpy as np
 
 from ccusplan.bench.machine import machine_info
 from ccusplan.io import load
-from ccusplan.optimize import POLISH_SHARE, build, run
+from ccusplan.optimize import POLISH_SHARE, run
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
-from ccusplan.optimize.source_flows import SourceFlows
 
 polish_module = importlib.import_module("ccusplan.optimize.polish")
 
@@ -54,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| hops | columns | rows | LP bound, transport | LP s | polished bound | transport gap |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for hops in (int(h) for h in args.hops.split(",")):
-        ext = build(inst, directed=len(form.pipe_blocks) == 2,
-                    source_flows=SourceFlows(hops, x[form.lp.blocks["capture"]]))
+        ext = polish_module.followed(inst, form, x, hops)
         arr = ext.lp.arrays()
         lo, hi = arr["col_lo"].copy(), arr["col_hi"].copy()
         lo[sites] = hi[sites] = np.where(arr["integer"][sites], np.round(x[sites]), x[sites])

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from ccusplan.io import load
+from ccusplan.optimize import prepare
 from ccusplan.optimize.pulp_backend import available_solvers
 
 FREE_SOURCE = {"capture_cost_usd_per_t": 0, "capture_capex_musd": 0,
@@ -166,8 +167,6 @@ def small_big_case(folder: Path, sources: dict, junction: tuple, corridors) -> P
 def instance_of(drawn: dict, periods, share: float):
     """The prepared instance of the drawn network with targets rising to ``share`` of
     what it can capture and inject over ``periods``."""
-    from ccusplan.optimize import prepare
-
     total = min(sum(s["capacity_mtpa"] for s in drawn["sources"]),
                 sum(k["max_injection_mtpa"] for k in drawn["sinks"]))
     target = [round(total * share * (i + 1) / len(periods), 3) for i in range(len(periods))]

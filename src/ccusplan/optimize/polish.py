@@ -257,6 +257,14 @@ class Rerouter:
         return out if better else None
 
 
+def followed(inst: Instance, form: Formulation, x: np.ndarray, hops: int) -> Formulation:
+    """``form``'s model with each source's flow followed ``hops`` corridors from it, for
+    what ``x`` captures (:mod:`.source_flows`): the model of step 4. Its first columns
+    are ``form``'s."""
+    return build(inst, directed=len(form.pipe_blocks) == 2,
+                 source_flows=SourceFlows(hops, x[form.lp.blocks["capture"]]))
+
+
 class _Followed:
     """An :class:`.deadline.Improver` of plans of ``ext`` (``form`` with each source's flow
     followed, :mod:`.source_flows`) that improves their first ``n`` columns with
@@ -265,6 +273,8 @@ class _Followed:
 
     def __init__(self, inner, ext: Formulation, n: int):
         self.inner, self.ext, self.n = inner, ext, n
+        self.A = ext.lp.arrays()["A"]
+        self.A_csc = self.A.tocsc()
 
     def idle(self, x: np.ndarray) -> bool:
         return self.inner.idle(x[:self.n])
@@ -276,9 +286,8 @@ class _Followed:
         if out is None:
             return None
         full = np.r_[out, x[self.n:]]
-        A = self.ext.lp.arrays()["A"]
         free = np.arange(self.n, len(full))
-        sub = restrict(self.ext.lp, free, full, A @ full, A.tocsc())
+        sub = restrict(self.ext.lp, free, full, self.A @ full, self.A_csc)
         left = max(seconds - (time.perf_counter() - t0), 0.1)
         r = solve_model(to_pulp(sub), self.inner.opts.but(time_limit_s=left, stop=stop, start=None,
                                                           phase="re-size"), relax=True)
@@ -346,8 +355,7 @@ def polish(inst: Instance, form: Formulation, start: SolveResult,
     # the remaining problem with each source's own flow followed near it (.source_flows):
     # its LP relaxation first, a bound by itself where the MILP does not end its root
     t_lp = time.perf_counter()
-    ext = build(inst, directed=len(form.pipe_blocks) == 2, source_flows=SourceFlows(
-        SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS else 1, x0[form.lp.blocks["capture"]]))
+    ext = followed(inst, form, x0, SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS else 1)
     ext_arr = ext.lp.arrays()
     ext_lo = np.r_[lo, ext_arr["col_lo"][len(c):]]
     ext_hi = np.r_[hi, ext_arr["col_hi"][len(c):]]

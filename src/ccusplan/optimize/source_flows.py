@@ -75,7 +75,6 @@ def define_source_flows(m, flow_map: sp.csr_matrix, spec: SourceFlows) -> None:
         (np.ones(2 * E), (np.r_[inst.cor_from, inst.cor_to], np.r_[np.arange(E), np.arange(E)])),
         shape=(N, E))
     touches = touches.tocsr()
-    touches.sum_duplicates()
     fk = np.repeat(np.arange(K), np.diff(touches.indptr))   # each flow's commodity
     fe = touches.indices                                    # and corridor
     nodes = near.tocoo()
@@ -102,12 +101,15 @@ def define_source_flows(m, flow_map: sp.csr_matrix, spec: SourceFlows) -> None:
     lp.add_rows("source_flow_sink", len(sink_nodes) * T, [
         (pos[bn[left]] * T + kt[bk[left]], leaves, 1.0),
         (pos[inst.snk_node][:, None] * T + m.tt, m.injection, -1.0)], hi=0.0)
-    # the sources' flows on a corridor add up to no more than its flow (rows of flow_map:
-    # direction, corridor, period)
-    agg = flow_map.tocoo()
-    lp.add_rows("source_flow_total", 2 * E * T, [
-        *(((d * E + fe) * T + kt[fk], flows[d], 1.0) for d in (0, 1)),
-        (agg.row, agg.col, -agg.data)], hi=0.0)
+    # the sources' flows on a corridor add up to no more than its flow (a row per flow_map
+    # row, direction, corridor and period, that some source's flow is on)
+    at = np.r_[fe * T + kt[fk], (E + fe) * T + kt[fk]]
+    rows = np.unique(at)
+    local = np.full(2 * E * T, -1)
+    local[rows] = np.arange(len(rows))
+    agg = flow_map[rows].tocoo()
+    lp.add_rows("source_flow_total", len(rows), [
+        (local[at], flows.ravel(), 1.0), (agg.row, agg.col, -agg.data)], hi=0.0)
     # each source's flow on a pipeline corridor within its pipes, counted for at most L
     piped = np.flatnonzero(~inst.cor_leased[fe])          # flows on pipeline corridors
     by_corridor = sp.csr_matrix((np.ones(len(inst.opt_corridor)),
