@@ -164,6 +164,15 @@ def small_big_case(folder: Path, sources: dict, junction: tuple, corridors) -> P
     return write_case(folder / "case.toml", "net", [2025], target=[10.0], finance=NO_DISCOUNT)
 
 
+def spur_and_loop(folder: Path) -> Path:
+    """Source S (2 Mt/yr) on a spur S–J to a junction J on a loop J–K, J–B, B–K, with the
+    sink K and source B (8 Mt/yr) (:func:`conftest.small_big_case`: every corridor 10
+    km, a small pipe (3 Mt/yr) 1.0 MUSD a year, a big one (10 Mt/yr) 1.6). The optimum
+    lays a small pipe S–J, a small one J–K (or J–B) and a big one B–K: 3.6."""
+    return small_big_case(folder, {"S": (0, 0, 2.0), "B": (2, 1, 8.0)}, (1, 0),
+                          [("S", "J"), ("J", "K"), ("J", "B"), ("B", "K")])
+
+
 def instance_of(drawn: dict, periods, share: float):
     """The prepared instance of the drawn network with targets rising to ``share`` of
     what it can capture and inject over ``periods``."""

@@ -1,35 +1,20 @@
 """Each source's own flow near it (:mod:`.source_flows`): the LP relaxation with and
 without it worked out by hand on a small network, and for validity the optimum with it
 against the optimum without on random networks, one period and three, with every site
-free and with a plan's sites fixed; and the bound it gives polishing (:mod:`.polish`)."""
+free and with a plan's sites fixed. The bound it gives polishing: tests/test_cut_sets.py."""
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import draw_network_with_existing, instance_of, load_case, small_big_case
+from conftest import draw_network_with_existing, instance_of, load_case, spur_and_loop
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ccusplan.optimize import build, prepare
 from ccusplan.optimize.options import SolveOptions
 from ccusplan.optimize.pulp_backend import solve_model, to_pulp
-from ccusplan.optimize.result import SolveResult
 from ccusplan.optimize.source_flows import SourceFlows
-
-polish_module = importlib.import_module("ccusplan.optimize.polish")
-
-
-def _spur_and_loop(folder: Path) -> Path:
-    """Source S (2 Mt/yr) on a spur S–J to a junction J on a loop J–K, J–B, B–K, with the
-    sink K and source B (8 Mt/yr) (:func:`conftest.small_big_case`: every corridor 10
-    km, a small pipe (3 Mt/yr) 1.0 MUSD a year, a big one (10 Mt/yr) 1.6). The optimum
-    lays a small pipe S–J, a small one J–K (or J–B) and a big one B–K: 3.6."""
-    return small_big_case(folder, {"S": (0, 0, 2.0), "B": (2, 1, 8.0)}, (1, 0),
-                          [("S", "J"), ("J", "K"), ("J", "B"), ("B", "K")])
 
 
 @pytest.mark.parametrize("hops, relaxed_musd", [
@@ -45,7 +30,7 @@ def _spur_and_loop(folder: Path) -> Path:
     (2, 1.0 + 1.0 + 1.6),
 ])
 def test_the_relaxation_by_hand(tmp_path, hops, relaxed_musd):
-    inst = prepare(*load_case(_spur_and_loop(tmp_path)))
+    inst = prepare(*load_case(spur_and_loop(tmp_path)))
     form = build(inst, source_flows=SourceFlows(hops) if hops else None)
     relaxed = solve_model(to_pulp(form.lp), SolveOptions(), relax=True)
     assert relaxed.objective == pytest.approx(relaxed_musd, abs=1e-6)
@@ -89,29 +74,3 @@ def test_they_never_change_the_optimum(drawn, periods, share, hops):
         lo[sites] = hi[sites] = fixed
         again = solve_model(to_pulp(form.lp), opts, col_lo=lo, col_hi=hi)
         assert again.objective == pytest.approx(without.objective, rel=1e-7, abs=1e-6)
-
-
-@pytest.mark.parametrize("hops, bound_musd", [(0, 2.6), (1, 2.92), (2, 3.6)])
-def test_polishing_bounds_transport_by_their_lp_relaxation(tmp_path, monkeypatch, hops,
-                                                          bound_musd):
-    """The spur-and-loop optimum (sites free of cost: all of it transport, 3.6) polished
-    with no bound given and a MILP that stops without a plan or a bound: the transport
-    bound is the LP relaxation's for the plan's sites, each source followed for
-    ``hops`` corridors (by hand, above), and with two hops it proves the plan."""
-    inst = prepare(*load_case(_spur_and_loop(tmp_path)))
-    form = build(inst)
-    best = solve_model(to_pulp(form.lp), SolveOptions(mip_gap=0.0))
-    start = SolveResult("feasible", best.objective, None, None, best.x, "", 0.0)
-    real = polish_module.solve_model
-
-    def milp_stopped(model, opts, **kw):
-        if opts.phase != "polish" or kw.get("relax"):
-            return real(model, opts, **kw)
-        return SolveResult("no_solution", None, None, None, None, "", 0.0,
-                           termination="time_limit_no_plan")
-
-    monkeypatch.setattr(polish_module, "solve_model", milp_stopped)
-    monkeypatch.setattr(polish_module, "SOURCE_FLOW_HOPS", hops)
-    p = polish_module.polish(inst, form, start, SolveOptions(time_limit_s=30))
-    assert p.transport_musd == pytest.approx(3.6, abs=1e-6)
-    assert p.transport_bound_musd == pytest.approx(bound_musd, abs=1e-6)

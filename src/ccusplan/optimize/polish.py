@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ccusplan.optimize.cut_sets import add_cuts, crossings, cut_set_bound
 from ccusplan.optimize.formulation import Formulation, build
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import restrict
@@ -257,6 +258,15 @@ class Rerouter:
         return out if better else None
 
 
+def supply(inst: Instance, form: Formulation, x: np.ndarray) -> np.ndarray:
+    """(N, T) each node's net supply in ``x``: what its sources capture less what its
+    sinks inject (Mt/yr)."""
+    out = np.zeros((len(inst.node_ids), inst.n_periods))
+    np.add.at(out, inst.src_node, x[form.lp.blocks["capture"]])
+    np.add.at(out, inst.snk_node, -x[form.lp.blocks["injection"]])
+    return out
+
+
 def followed(inst: Instance, form: Formulation, x: np.ndarray, hops: int) -> Formulation:
     """``form``'s model with each source's flow followed ``hops`` corridors from it, for
     what ``x`` captures (:mod:`.source_flows`): the model of step 4. Its first columns
@@ -359,12 +369,13 @@ def polish(inst: Instance, form: Formulation, start: SolveResult,
     ext_arr = ext.lp.arrays()
     ext_lo = np.r_[lo, ext_arr["col_lo"][len(c):]]
     ext_hi = np.r_[hi, ext_arr["col_hi"][len(c):]]
+    relaxed = cut_set_bound(ext.lp, ext_lo, ext_hi, crossings(inst, form, supply(inst, form, x0)),
+                            opts.but(time_limit_s=milp_s, start=None))
+    add_cuts(ext.lp, relaxed.binding)  # the MILP's too
     ext_model = to_pulp(ext.lp)
-    relaxed = solve_model(ext_model, opts.but(time_limit_s=milp_s, start=None, phase="polish"),
-                          relax=True, col_lo=ext_lo, col_hi=ext_hi)
     seconds += time.perf_counter() - t_lp
-    if relaxed.status == "optimal" and relaxed.objective is not None:
-        lp_bound = relaxed.objective - site_cost
+    if relaxed.bound is not None:
+        lp_bound = relaxed.bound - site_cost
         floor = lp_bound if floor is None else max(floor, lp_bound)
     transport0 = float(c @ x0) - site_cost
     milp_s = time_limit_s - seconds - first_resize_s
