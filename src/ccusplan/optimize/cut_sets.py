@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from ccusplan.optimize.formulation import Formulation
 from ccusplan.optimize.highs_backend import _highs
@@ -46,21 +47,32 @@ from ccusplan.optimize.options import SolveOptions
 #: 144.0 MUSD with sets of up to three nodes (742 sets, 3.6 s), 149.2 with up to five
 #: (14,173 sets, 4 minutes).
 MAX_SET_NODES = 3
-#: Rounds of separation end when one raises the bound by less than this share of it.
-MIN_GAIN = 1e-4
+#: Rounds of separation end after STALL_ROUNDS in a row that each raised the bound by
+#: less than MIN_GAIN of the cost bounded (the plan's transport cost, for polishing): the
+#: LP relaxation has many optima of one cost, and a round may only move to another.
+MIN_GAIN = 1e-3
+STALL_ROUNDS = 2
 MAX_ROUNDS = 30
+#: Each boundary's b is taken this much smaller (Mt/yr), and sets with less are passed
+#: over: a plan's flows meet its sites' values only to the solver's tolerance (a random
+#: network's optimum carried 3.1999995 Mt/yr from a source capturing 3.2, and a set of a
+#: source and a sink whose values differ by 1e-6 would otherwise need a whole pipe).
+SLACK_MTPA = 1e-4
 #: A round adds at most this many inequalities, the most violated first.
 MAX_CUTS_PER_ROUND = 1_000
 
 
 @dataclass(frozen=True)
-class _Crossing:
-    """A node set's boundary in one period: its pipes' columns, what each counts for
-    (capped at the most its corridor carries, not yet at b), and b."""
+class Crossings:
+    """Node sets' boundaries, one row per set and period: the columns of the pipes on the
+    boundary, each with what it counts for (its capacity capped at the most its corridor
+    carries then, not yet at b; ``matrix``, rows × the model's columns), and b."""
 
-    cols: np.ndarray
-    cap: np.ndarray
-    b: float
+    matrix: sp.csr_matrix
+    b: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.b)
 
 
 @dataclass(frozen=True)
@@ -94,43 +106,64 @@ def node_sets(inst: Instance, max_nodes: int | None = None) -> list[np.ndarray]:
 
 
 def crossings(inst: Instance, form: Formulation, supply: np.ndarray,
-              max_nodes: int | None = None) -> list[_Crossing]:
+              max_nodes: int | None = None) -> Crossings:
     """The boundary of every node set (:func:`node_sets`) in every period whose net
     ``supply`` ((N, T) Mt/yr) is more than its existing capacity carries. Sets that a
     leased (ship, truck, rail) corridor leaves are skipped: what such a corridor carries
     is bounded by no pipe."""
-    E, T = len(inst.cor_from), inst.n_periods
-    bound = inst.corridor_flow_bound_mtpa          # (2, E, T): from→to, to→from
+    N, E, T = len(inst.node_ids), len(inst.cor_from), inst.n_periods
+    n_cols = form.lp.n_cols
+    sets = node_sets(inst, max_nodes)
+    if not sets:
+        return Crossings(sp.csr_matrix((0, n_cols)), np.zeros(0))
+    member = sp.csr_matrix((np.ones(sum(len(U) for U in sets)),
+                            (np.repeat(np.arange(len(sets)), [len(U) for U in sets]),
+                             np.concatenate(sets))), shape=(len(sets), N))
+    ends = lambda nodes: sp.csr_matrix((np.ones(E), (nodes[:E], np.arange(E))),  # noqa: E731
+                                       shape=(N, E))
+    # the corridors leaving each set at their from end, and at their to end
+    side = (member @ ends(inst.cor_from) - member @ ends(inst.cor_to)).tocsr()
+    out_from = (side > 0).astype(float).tocsr()
+    out_to = (-side > 0).astype(float).tocsr()
+    crossing = out_from + out_to
+    keep = np.flatnonzero((crossing @ inst.cor_leased[:E].astype(float) == 0)
+                          & (np.diff(crossing.indptr) > 0))
+    out_from, out_to, crossing = out_from[keep], out_to[keep], crossing[keep]
+    D = member[keep] @ supply                                   # (S, T)
+    existing = crossing @ inst.cor_existing_mtpa[:E]
+    O = len(inst.opt_corridor)
+    options = sp.csr_matrix((np.ones(O), (inst.opt_corridor, np.arange(O))), shape=(E, O))
+    opt_from = (out_from @ options).tocsr()     # (S, O): options leaving at the from end
+    opt_to = (out_to @ options).tocsr()         # and at the to end
+    bound = inst.corridor_flow_bound_mtpa[:, inst.opt_corridor]  # (2, O, T)
     blocks = [form.lp.blocks[nb] for nb, _ in form.pipe_blocks]
-    directed = len(blocks) == 2
-    opts_of = np.split(np.argsort(inst.opt_corridor, kind="stable"),
-                       np.cumsum(np.bincount(inst.opt_corridor, minlength=E))[:-1])
-    inside = np.zeros(len(inst.node_ids), dtype=bool)
-    out = []
-    for U in node_sets(inst, max_nodes):
-        inside[:] = False
-        inside[U] = True
-        cross = np.flatnonzero(inside[inst.cor_from[:E]] != inside[inst.cor_to[:E]])
-        if not len(cross) or inst.cor_leased[cross].any():
+    parts, b, offset = [], [], 0
+    for t in range(T):
+        need = np.abs(D[:, t]) - existing - SLACK_MTPA
+        rows = np.flatnonzero(need > 0)
+        if not len(rows):
             continue
-        D = supply[U].sum(axis=0)
-        existing = float(inst.cor_existing_mtpa[cross].sum())
-        from_in = inside[inst.cor_from[cross]]
-        for t in range(T):
-            b = abs(D[t]) - existing
-            if b <= 1e-6:
-                continue
-            cols, cap = [], []
-            for k, e in enumerate(cross):
-                o = opts_of[e]
-                # the direction CO2 crosses: from→to where it leaves U at e's from end
-                d = 0 if from_in[k] == (D[t] > 0) else 1
-                block = blocks[d] if directed else blocks[0]
-                u = bound[d, e, t] if directed else bound[:, e, t].max()
-                cols.append(block[o, t])
-                cap.append(np.minimum(inst.opt_cap_mtpa[o], u))
-            out.append(_Crossing(np.concatenate(cols), np.concatenate(cap), float(b)))
-    return out
+        leaves = D[rows, t] > 0
+        for opts_at, d_leaving in ((opt_from, 0), (opt_to, 1)):
+            sub = opts_at[rows].tocoo()
+            # the direction CO2 crosses: from→to where it leaves a set at a corridor's
+            # from end, or enters it at its to end
+            d = np.where(leaves[sub.row], d_leaving, 1 - d_leaving)
+            if len(blocks) == 2:
+                col = np.where(d == 0, blocks[0][sub.col, t], blocks[1][sub.col, t])
+                u = bound[d, sub.col, t]
+            else:
+                col = blocks[0][sub.col, t]
+                u = bound[:, sub.col, t].max(axis=0)
+            cap = np.minimum(inst.opt_cap_mtpa[sub.col], u)
+            parts.append((sub.row + offset, col, cap))
+        b.append(need[rows])
+        offset += len(rows)
+    if not b:
+        return Crossings(sp.csr_matrix((0, n_cols)), np.zeros(0))
+    b = np.concatenate(b)
+    r, c, v = (np.concatenate(z) for z in zip(*parts))
+    return Crossings(sp.csr_matrix((v, (r, c)), shape=(len(b), n_cols)), b)
 
 
 def rounded(a: np.ndarray, b: float, delta: float) -> tuple[np.ndarray, float]:
@@ -144,44 +177,51 @@ def rounded(a: np.ndarray, b: float, delta: float) -> tuple[np.ndarray, float]:
     return np.floor(q) + np.minimum((q - np.floor(q)) / f, 1.0), float(np.ceil(beta))
 
 
-def separate(crossings_: list[_Crossing], v: np.ndarray, tol: float = 1e-6,
+def separate(cr: Crossings, v: np.ndarray, tol: float = 1e-6,
              most: int = MAX_CUTS_PER_ROUND) -> list[tuple[np.ndarray, np.ndarray, float]]:
     """For each crossing, its most violated rounded inequality at column values ``v``
     (divisors: b and each capacity the values use), as (columns, coefficients, right
     side); none where nothing is violated by more than ``tol`` relative; the ``most``
-    most violated."""
+    most violated. A crossing whose pipes count for 2b or more at ``v`` is passed over:
+    a coefficient of the rounding is at least a_o/δ and its right side at most b/δ + 1,
+    so with δ ≤ b none is violated."""
+    M = cr.matrix
+    row_of = np.repeat(np.arange(len(cr)), np.diff(M.indptr))
+    a = np.minimum(M.data, cr.b[row_of])
+    covered = np.bincount(row_of, weights=a * v[M.indices], minlength=len(cr))
     out = []
-    for c in crossings_:
-        n = v[c.cols]
-        a = np.minimum(c.cap, c.b)
+    for k in np.flatnonzero(covered < 2 * cr.b):
+        lo, hi = M.indptr[k], M.indptr[k + 1]
+        cols, ak, b = M.indices[lo:hi], a[lo:hi], cr.b[k]
+        n = v[cols]
         best, best_score = None, tol
-        for delta in np.unique(np.r_[a[n > 1e-9], c.b]):
+        for delta in np.unique(np.r_[ak[n > 1e-9], b]):
             if delta <= 1e-9:
                 continue
-            coef, rhs = rounded(a, c.b, delta)
+            coef, rhs = rounded(ak, b, delta)
             score = (rhs - coef @ n) / max(rhs, 1.0)
             if score > best_score:
                 best, best_score = (coef, rhs), score
         if best is not None:
             keep = best[0] > 1e-12
-            out.append((best_score, c.cols[keep], best[0][keep], best[1]))
+            out.append((best_score, cols[keep], best[0][keep], best[1]))
     out.sort(key=lambda cut: -cut[0])
     return [cut[1:] for cut in out[:most]]
 
 
 def cut_set_bound(lp: LinearProgram, col_lo: np.ndarray, col_hi: np.ndarray,
-                  crossings_: list[_Crossing], opts: SolveOptions) -> CutSetBound:
+                  crossings_: Crossings, opts: SolveOptions, scale: float = 1.0) -> CutSetBound:
     """The LP relaxation of ``lp`` (with bounds ``col_lo``, ``col_hi``: the sites fixed)
     and the rounded cut-set inequalities of ``crossings_`` violated by its solutions,
     added round by round (HiGHS, its dual simplex warm from the last round), within
     ``opts.time_limit_s``. Every round's optimum bounds the integer problem; the last
-    one is returned."""
+    one is returned. ``scale``: the size of the cost bounded, for :data:`MIN_GAIN`."""
     t0 = time.perf_counter()
     limit = opts.time_limit_s if opts.time_limit_s is not None else np.inf
     arr = lp.arrays()
     h = _highs(arr, arr["A"].tocsc(), col_lo, col_hi, np.zeros(lp.n_cols, dtype=bool),
                opts.but(mip_gap=None))
-    bound, rounds, added = None, 0, []
+    bound, rounds, added, stalled = None, 0, [], 0
     while True:
         left = limit - (time.perf_counter() - t0)
         if left <= 0 or (opts.stop is not None and opts.stop.is_set()):
@@ -191,9 +231,10 @@ def cut_set_bound(lp: LinearProgram, col_lo: np.ndarray, col_hi: np.ndarray,
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         value = float(h.getInfo().objective_function_value)
-        gained = bound is None or value - bound > MIN_GAIN * max(abs(value), 1.0)
+        gained = bound is None or value - bound > MIN_GAIN * abs(scale)
+        stalled = 0 if gained else stalled + 1
         bound = value if bound is None else max(bound, value)
-        if not gained or rounds >= MAX_ROUNDS:
+        if stalled >= STALL_ROUNDS or rounds >= MAX_ROUNDS:
             break
         found = separate(crossings_, np.asarray(h.getSolution().col_value))
         if not found:

@@ -14,10 +14,12 @@ much, in every period: the columns of the capture and storage blocks) as fixed a
 3. re-routes the flows path by path (:mod:`.rerouting`, in up to
    :data:`REROUTE_SHARE` of the time) and re-sizes the result;
 4. solves the remaining problem, a fixed-charge network design with given supplies and
-   demands, each source's flow followed near it (:mod:`.source_flows`): first its LP
-   relaxation, a bound where the MILP would not end its root in time, then the MILP, to
-   a gap measured on the transport cost alone (it may re-route further; the plan is
-   kept unless it finds a cheaper one).
+   demands, each source's flow followed near it (:mod:`.source_flows`; on small
+   models): first its LP relaxation with the rounded cut-set inequalities of small node
+   sets added round by round (:mod:`.cut_sets`; by HiGHS, whichever solver the MILP
+   has), a bound where the MILP would not end its root in time, then the MILP with the
+   inequalities binding at the last round, to a gap measured on the transport cost
+   alone (it may re-route further; the plan is kept unless it finds a cheaper one).
 
 The outcome certifies the transport design for the chosen sites: its cost against the
 bound proven for that problem (:attr:`Polished.transport_gap`), or against the MILP's
@@ -58,14 +60,17 @@ REROUTE_STEP_S = 300.0
 #: still 3 % from its bound after its 12 s, and HiGHS ended it 37 s late
 #: (benchmarks/README.md, "The LP relaxation and re-sizing at scale").
 RESIZE_GROUP_COLUMNS = 500
-#: The MILP of step 4 follows each source's own flow this many corridors from it
-#: (:mod:`.source_flows`), one on models of :data:`SOURCE_FLOW_WIDE_COLUMNS` columns or
-#: more. The Shandong plan's sites: LP relaxation's transport 71.3 MUSD without, 92.4 with
-#: one hop, 124.1 with two (0.3 s), 126.2 with three; polishing's bound in its 12 s 135.6
-#: without, 141.5, 143.9 and 141.5 with one, two and three. The reduced China case's plan:
-#: 806.4 without (12.4 s), 1,044.2 with one hop (16.7 s), 1,420.3 with two (72.3 s)
-#: (benchmarks/README.md, "Each source's flow followed near it").
+#: The model of step 4 follows each source's own flow this many corridors from it
+#: (:mod:`.source_flows`), SOURCE_FLOW_HOPS_WIDE on models of
+#: :data:`SOURCE_FLOW_WIDE_COLUMNS` columns or more. The Shandong plan's sites: LP
+#: relaxation's transport 71.3 MUSD without, 92.4 with one hop, 124.1 with two (0.3 s),
+#: 126.2 with three; with the rounded cut-sets (:mod:`.cut_sets`) 144.0 without, 145.8
+#: with two hops. The reduced China case's plan: 1,081.4 without (13 s), 1,110.2 with one
+#: hop (17 s); with the cut-sets' rounds 1,610.1 without (3 rounds, 116 s), 1,414.7 with
+#: one hop (2 rounds, 106 s): on large networks the sources' flows slow every round for
+#: less than the cut-sets give (benchmarks/README.md, "Cut-sets, rounded").
 SOURCE_FLOW_HOPS = 2
+SOURCE_FLOW_HOPS_WIDE = 0
 SOURCE_FLOW_WIDE_COLUMNS = 50_000
 
 
@@ -365,12 +370,13 @@ def polish(inst: Instance, form: Formulation, start: SolveResult,
     # the remaining problem with each source's own flow followed near it (.source_flows):
     # its LP relaxation first, a bound by itself where the MILP does not end its root
     t_lp = time.perf_counter()
-    ext = followed(inst, form, x0, SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS else 1)
+    ext = followed(inst, form, x0, SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS
+                   else SOURCE_FLOW_HOPS_WIDE)
     ext_arr = ext.lp.arrays()
     ext_lo = np.r_[lo, ext_arr["col_lo"][len(c):]]
     ext_hi = np.r_[hi, ext_arr["col_hi"][len(c):]]
     relaxed = cut_set_bound(ext.lp, ext_lo, ext_hi, crossings(inst, form, supply(inst, form, x0)),
-                            opts.but(time_limit_s=milp_s, start=None))
+                            opts.but(time_limit_s=milp_s, start=None), scale=transport0)
     add_cuts(ext.lp, relaxed.binding)  # the MILP's too
     ext_model = to_pulp(ext.lp)
     seconds += time.perf_counter() - t_lp
