@@ -131,9 +131,20 @@ def write_model(lp: LinearProgram, path, *, relax: bool = False,
 
 def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, opts: SolveOptions,
                    version: str, t_call: float) -> SolveResult:
+    """An LP solved by the dual simplex and the interior point method at once
+    (:func:`concurrent_lp`)."""
+    if opts.progress is not None:
+        opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
+    h, seconds = concurrent_lp(arr, A, lo, hi, opts)
+    return _result(h, arr["c"], False, version, seconds)
+
+
+def concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray,
+                  opts: SolveOptions) -> tuple[QuietHighs, float]:
     """An LP solved by the dual simplex and the interior point method (with crossover,
     for a vertex) at once, one thread each: the first to finish wins and interrupts the
-    other. Neither wins everywhere: the LP relaxation of a synthetic network with 2,000
+    other; returned with its seconds, its solution and basis there to solve on from.
+    Neither wins everywhere: the LP relaxation of a synthetic network with 2,000
     sources takes the simplex 165.6 s and the interior point method 37.8 s; the whole
     China network's, more than 300 s and 195 s (benchmarks/README.md, "The LP relaxation
     and re-sizing at scale")."""
@@ -160,15 +171,14 @@ def _concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray, opts: SolveOpti
         h.setOptionValue("solver", name)
         h.cbSimplexInterrupt.subscribe(stop)
         h.cbIpmInterrupt.subscribe(stop)
-    if opts.progress is not None:
-        opts.progress(Progress(opts.phase or "", time.perf_counter() - t_call))
     threads = [threading.Thread(target=go, args=(n,), name=f"highs-{n}") for n in runs]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    done.clear()  # both have ended: later solves on the winner run uninterrupted
     name, seconds = first[0]
-    return _result(runs[name], arr["c"], False, version, seconds)
+    return runs[name], seconds
 
 
 class QuietHighs(highspy.Highs):
