@@ -66,9 +66,9 @@ RESIZE_GROUP_COLUMNS = 500
 #: relaxation's transport 71.3 MUSD without, 92.4 with one hop, 124.1 with two (0.3 s),
 #: 126.2 with three; with the rounded cut-sets (:mod:`.cut_sets`) 144.0 without, 145.8
 #: with two hops. The reduced China case's plan: 1,081.4 without (13 s), 1,110.2 with one
-#: hop (17 s); with the cut-sets' rounds 1,610.1 without (3 rounds, 116 s), 1,414.7 with
-#: one hop (2 rounds, 106 s): on large networks the sources' flows slow every round for
-#: less than the cut-sets give (benchmarks/README.md, "Cut-sets, rounded").
+#: hop (17 s); with rounds of up to 1,000 cut-sets 1,610.1 without (3 rounds, 116 s),
+#: 1,414.7 with one hop (2 rounds, 106 s): on large networks the sources' flows slow every
+#: round for less than the cut-sets give (benchmarks/README.md, "Cut-sets, rounded").
 SOURCE_FLOW_HOPS = 2
 SOURCE_FLOW_HOPS_WIDE = 0
 SOURCE_FLOW_WIDE_COLUMNS = 50_000
