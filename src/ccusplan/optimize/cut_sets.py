@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ccusplan.optimize.formulation import Formulation
-from ccusplan.optimize.highs_backend import CONCURRENT_LP_COLUMNS, _highs, concurrent_lp
+from ccusplan.optimize.highs_backend import CONCURRENT_LP_COLUMNS, concurrent_lp, highs_model
 from ccusplan.optimize.instance import Instance
 from ccusplan.optimize.lp import LinearProgram
 from ccusplan.optimize.options import SolveOptions
@@ -231,7 +231,7 @@ def cut_set_bound(lp: LinearProgram, col_lo: np.ndarray, col_hi: np.ndarray,
         h.setOptionValue("solver", "simplex")
         solved = True
     else:
-        h = _highs(arr, A, col_lo, col_hi, np.zeros(lp.n_cols, dtype=bool), opts.but(mip_gap=None))
+        h = highs_model(arr, A, col_lo, col_hi, np.zeros(lp.n_cols, dtype=bool), opts.but(mip_gap=None))
     bound, rounds, added, stalled = None, 0, [], 0
     while True:
         if not solved:

@@ -58,7 +58,7 @@ def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = 
         if progress is not None:
             progress(Progress(phase, time.perf_counter() - t_call))
         return solve_in_child(arr, lo, hi, opts, version=version, t_call=t_call)
-    h = _highs(arr, A, lo, hi, integer, opts)
+    h = highs_model(arr, A, lo, hi, integer, opts)
     if integer.any():
         _set_start(h, opts.start)
         if (stop := opts.stop) is not None:
@@ -73,7 +73,7 @@ def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = 
     return _result(h, arr["c"], bool(integer.any()), version, seconds)
 
 
-def _highs(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray,
+def highs_model(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray,
            opts: SolveOptions, names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
     """A HiGHS instance holding the model, with the time limit, gap, thread count and seed
     of ``opts`` set, and its column and row ``names`` if given."""
@@ -122,7 +122,7 @@ def write_model(lp: LinearProgram, path, *, relax: bool = False,
     lo = arr["col_lo"] if col_lo is None else col_lo
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
-    h = _highs(arr, arr["A"].tocsc(), lo, hi, integer, SolveOptions(),
+    h = highs_model(arr, arr["A"].tocsc(), lo, hi, integer, SolveOptions(),
                names=(lp.column_names(), lp.row_names()))
     status = h.writeModel(str(path))
     if status == highspy.HighsStatus.kError:
@@ -150,7 +150,7 @@ def concurrent_lp(arr: dict, A, lo: np.ndarray, hi: np.ndarray,
     and re-sizing at scale")."""
     none = np.zeros(A.shape[1], dtype=bool)
     one = opts.but(threads=1)
-    runs = {name: _highs(arr, A, lo, hi, none, one) for name in ("simplex", "ipm")}
+    runs = {name: highs_model(arr, A, lo, hi, none, one) for name in ("simplex", "ipm")}
     done = threading.Event()
     first: list[tuple[str, float]] = []
     lock = threading.Lock()
@@ -274,7 +274,7 @@ def _streaming(conn: Connection, arr: dict, lo, hi, opts: SolveOptions, version:
     plan and the bound as HiGHS reports them, then the result; plans improved by the
     parent (``inbox``) are handed to HiGHS as user solutions when it asks for them."""
     A = arr["A"].tocsc()
-    h = _highs(arr, A, lo, hi, arr["integer"], opts)
+    h = highs_model(arr, A, lo, hi, arr["integer"], opts)
     _set_start(h, opts.start)
     last = [0.0]
 
