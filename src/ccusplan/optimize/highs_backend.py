@@ -74,7 +74,7 @@ def solve(lp: LinearProgram, version: str, opts: SolveOptions, *, relax: bool = 
 
 
 def highs_model(arr: dict, A, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray,
-           opts: SolveOptions, names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
+                opts: SolveOptions, names: tuple[list[str], list[str]] | None = None) -> QuietHighs:
     """A HiGHS instance holding the model, with the time limit, gap, thread count and seed
     of ``opts`` set, and its column and row ``names`` if given."""
     h = QuietHighs(output=opts.msg)
@@ -123,7 +123,7 @@ def write_model(lp: LinearProgram, path, *, relax: bool = False,
     hi = arr["col_hi"] if col_hi is None else col_hi
     integer = arr["integer"] & (not relax)
     h = highs_model(arr, arr["A"].tocsc(), lo, hi, integer, SolveOptions(),
-               names=(lp.column_names(), lp.row_names()))
+                    names=(lp.column_names(), lp.row_names()))
     status = h.writeModel(str(path))
     if status == highspy.HighsStatus.kError:
         raise OSError(f"HiGHS could not write the model to {path}")

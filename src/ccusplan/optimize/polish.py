@@ -367,15 +367,17 @@ def polish(inst: Instance, form: Formulation, start: SolveResult,
     milp_s = time_limit_s - seconds - first_resize_s
     if milp_s <= 0:
         return Polished(x0, float(c @ x0), before, transport0, floor, seconds)
-    # the remaining problem with each source's own flow followed near it (.source_flows):
-    # its LP relaxation first, a bound by itself where the MILP does not end its root
+    # the remaining problem (each source's own flow followed near it on small models,
+    # .source_flows): its LP relaxation with the rounded cut-sets first (.cut_sets), a bound
+    # by itself where the MILP does not end its root, then the MILP with the binding ones
     t_lp = time.perf_counter()
     ext = followed(inst, form, x0, SOURCE_FLOW_HOPS if len(c) < SOURCE_FLOW_WIDE_COLUMNS
                    else SOURCE_FLOW_HOPS_WIDE)
     ext_arr = ext.lp.arrays()
     ext_lo = np.r_[lo, ext_arr["col_lo"][len(c):]]
     ext_hi = np.r_[hi, ext_arr["col_hi"][len(c):]]
-    relaxed = cut_set_bound(ext.lp, ext_lo, ext_hi, crossings(inst, form, supply(inst, form, x0)),
+    relaxed = cut_set_bound(ext.lp, ext_lo, ext_hi,
+                            lambda: crossings(inst, form, supply(inst, form, x0)),
                             opts.but(time_limit_s=milp_s, start=None), scale=transport0)
     add_cuts(ext.lp, relaxed.binding)  # the MILP's too
     ext_model = to_pulp(ext.lp)
